@@ -1,0 +1,14 @@
+"""Lecture 1, exercise 2: the iris network with the functional API.
+
+Write build_model() so that it returns an uncompiled keras.Model(inputs, outputs): 4 input
+features, a hidden Dense layer of 8 ReLU units, a Dense output of 3 softmax units.
+Check your work with: aml check l1.functional
+"""
+
+import keras
+
+
+def build_model():
+    """The iris network as keras.Model(inputs=..., outputs=...)."""
+    # TODO: define an input layer with keras.Input, call each Dense layer on the previous tensor, return keras.Model(inputs=..., outputs=...)
+    raise NotImplementedError('define an input layer with keras.Input, call each Dense layer on the previous tensor, return keras.Model(inputs=..., outputs=...)')

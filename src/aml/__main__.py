@@ -1,0 +1,5 @@
+"""Allows `python -m aml`."""
+
+from aml.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""Pick the Keras backend before Keras is imported, and seed every random generator."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+from aml.errors import AmlError
+
+BACKENDS = ("tensorflow", "jax")
+DEFAULT_BACKEND = "tensorflow"
+
+
+def use_backend(name: str | None = None) -> str:
+    """Select the Keras backend (argument, else $KERAS_BACKEND, else TensorFlow); returns it."""
+    name = name or os.environ.get("KERAS_BACKEND") or DEFAULT_BACKEND
+    if name not in BACKENDS:
+        raise AmlError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() != name:
+        raise AmlError(
+            f"Keras is already running on {keras.backend.backend()!r}; "
+            f"start a new process with --backend {name}"
+        )
+    os.environ["KERAS_BACKEND"] = name
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if name == "jax":
+        try:
+            import jax  # noqa: F401
+        except ImportError as err:
+            raise AmlError("the JAX backend needs jax: pip install -e '.[jax]'") from err
+    return name
+
+
+def seed_everything(seed: int) -> None:
+    """Fix Python, NumPy and Keras (backend) randomness so a run can be repeated exactly."""
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries a result depends on, for metrics.json."""
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for package in ("aml", "keras", "tensorflow", "tensorflow-cpu", "jax", "numpy",
+                    "scikit-learn", "scipy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions

@@ -1,0 +1,98 @@
+"""Checks of the lecture 1 exercises: the iris network built with a given Keras API.
+
+Contract for a student file: a function `build_model()` returning an uncompiled
+`keras.Model` with 4 inputs, Dense(8, relu) and Dense(3, softmax): 67 parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aml.grading.checks import CheckResult, call_student
+
+EXPECTED_LAYERS = [(8, "relu"), (3, "softmax")]
+EXPECTED_PARAMETERS = 67
+ACCURACY_TARGET = 0.93
+
+
+def _api_of(model) -> str:
+    from keras.src.models.functional import Functional
+
+    if isinstance(model, __import__("keras").Sequential):
+        return "sequential"
+    if isinstance(model, Functional):
+        return "functional"
+    return "subclass"
+
+
+def _dense_layers(model):
+    import keras
+
+    return [layer for layer in model._flatten_layers(include_self=False)
+            if isinstance(layer, keras.layers.Dense)]
+
+
+def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResult]:
+    """Run every check of one lecture 1 exercise on an imported student module."""
+    import keras
+
+    from aml.lectures.lecture1 import IrisConfig, train_iris
+
+    model = call_student(module, "build_model")
+    results = [CheckResult("returns a keras.Model", isinstance(model, keras.Model),
+                           type(model).__name__, "keras.Model",
+                           "build_model() must return the model, e.g. `return model`")]
+    if not results[0].passed:
+        return results
+    try:
+        output = np.asarray(model(np.zeros((2, 4), dtype="float32")))
+    except Exception as err:  # noqa: BLE001
+        return results + [CheckResult("accepts 4 input features", False, str(err)[:120],
+                                      "input of shape (batch, 4)",
+                                      "give the model an input of 4 features")]
+    built_with = _api_of(model)
+    results.append(CheckResult(f"built with the {api} API", built_with == api, built_with, api,
+                               {"sequential": "use keras.Sequential([layer, layer, ...])",
+                                "functional": "use keras.Model(inputs=..., outputs=...)",
+                                "subclass": "write class Network(keras.Model) with call()"}[api]))
+    results.append(CheckResult("output is 3 class probabilities",
+                               output.shape == (2, 3) and np.allclose(output.sum(-1), 1, atol=1e-4),
+                               f"shape {output.shape}", "shape (batch, 3), rows sum to 1",
+                               "end with Dense(3, activation='softmax')"))
+    layers = [(layer.units, keras.activations.serialize(layer.activation))
+              for layer in _dense_layers(model)]
+    layers = [(units, act if isinstance(act, str) else act.get("config", act)) for units, act
+              in layers]
+    results.append(CheckResult("layers are Dense(8, relu) -> Dense(3, softmax)",
+                               layers == EXPECTED_LAYERS, layers, str(EXPECTED_LAYERS),
+                               "one hidden Dense(8, activation='relu'), then the softmax output"))
+    parameters = model.count_params()
+    results.append(CheckResult("parameter count", parameters == EXPECTED_PARAMETERS, parameters,
+                               f"== {EXPECTED_PARAMETERS}",
+                               "4*8+8 + 8*3+3 = 67: check the layer sizes and biases"))
+    if not all(r.passed for r in results):
+        return results + [CheckResult("test accuracy", False, None, f">= {ACCURACY_TARGET}",
+                                      "fix the architecture first; training was skipped")]
+    config = IrisConfig.quick() if quick else IrisConfig()
+    try:
+        _, test = train_iris(model, config)
+        accuracy = round(test["accuracy"], 4)
+    except Exception as err:  # noqa: BLE001
+        return results + [CheckResult("test accuracy", False, f"training failed: {err}"[:160],
+                                      f">= {ACCURACY_TARGET}", "the model must train with Adam")]
+    results.append(CheckResult("test accuracy", accuracy >= ACCURACY_TARGET, accuracy,
+                               f">= {ACCURACY_TARGET}",
+                               "the example reaches 0.97; compare your layers with it"))
+    return results
+
+
+def check_sequential(module, quick: bool = False):
+    return check_iris_network(module, "sequential", quick)
+
+
+def check_functional(module, quick: bool = False):
+    return check_iris_network(module, "functional", quick)
+
+
+def check_subclassing(module, quick: bool = False):
+    return check_iris_network(module, "subclass", quick)

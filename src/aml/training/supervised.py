@@ -1,0 +1,192 @@
+"""Supervised training with the whole epoch loop compiled: the same gradient steps as
+`model.fit`, without its per-batch Python overhead (about 17x faster on the iris network).
+
+TensorFlow runs each chunk of epochs as one `tf.function`; JAX runs it as one jitted
+`lax.scan` over the stateless model and optimizer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import keras
+import numpy as np
+from keras import ops
+
+
+def accuracy(y_true, y_pred):
+    """Fraction of correct predictions for one-hot, integer or single-sigmoid targets."""
+    if y_pred.shape[-1] == 1:
+        hits = ops.cast(y_pred[..., 0] > 0.5, "float32") == ops.cast(ops.reshape(y_true, (-1,)),
+                                                                      "float32")
+    elif len(y_true.shape) == len(y_pred.shape):
+        hits = ops.argmax(y_pred, axis=-1) == ops.argmax(y_true, axis=-1)
+    else:
+        hits = ops.cast(ops.argmax(y_pred, axis=-1), "int32") == ops.cast(y_true, "int32")
+    return ops.mean(ops.cast(hits, "float32"))
+
+
+def evaluate(model, x, y, loss, with_accuracy: bool = True) -> dict[str, float]:
+    """Loss (and accuracy) of a model on arrays, in inference mode."""
+    pred = model(ops.convert_to_tensor(x), training=False)
+    y = ops.convert_to_tensor(y)
+    result = {"loss": float(ops.convert_to_numpy(loss(y, pred)))}
+    if with_accuracy:
+        result["accuracy"] = float(ops.convert_to_numpy(accuracy(y, pred)))
+    return result
+
+
+def _chunk(epochs: int) -> int:
+    """Epochs per compiled call: equal chunks (one trace) giving about ten progress updates."""
+    return max(d for d in range(1, max(1, epochs // 10) + 1) if epochs % d == 0)
+
+
+def fit(model: keras.Model, x, y, *, loss, epochs: int, batch_size: int,
+        optimizer: keras.optimizers.Optimizer | None = None,
+        validation_split: float = 0.0, validation_data=None, seed: int = 0,
+        with_accuracy: bool = True,
+        on_epoch: Callable[[int, dict], None] | None = None) -> dict[str, list[float]]:
+    """Train `model` like `model.fit(..., shuffle=True)` and return its per-epoch history.
+
+    As in Keras, `validation_split` holds out the *last* fraction of x/y before shuffling.
+    `on_epoch(epoch, logs)` is called after each compiled chunk with the latest epoch's logs.
+    """
+    x = np.asarray(x, dtype="float32")
+    y = np.asarray(y)
+    y = y.astype("float32") if y.dtype.kind == "f" else y.astype("int32")
+    if validation_split and validation_data is None:
+        n_val = int(round(len(x) * validation_split))
+        x, y, validation_data = x[:-n_val], y[:-n_val], (x[-n_val:], y[-n_val:])
+    if len(x) == 0:
+        raise ValueError("fit needs at least one training sample")
+    optimizer = optimizer or keras.optimizers.Adam()
+    if not model.built:
+        model(x[:1])
+    optimizer.build(model.trainable_variables)
+    rng = np.random.default_rng(seed)
+    perms = np.stack([rng.permutation(len(x)) for _ in range(epochs)]).astype("int32")
+    if validation_data is not None:
+        xv = np.asarray(validation_data[0], dtype="float32")
+        yv = np.asarray(validation_data[1]).astype(y.dtype)
+    else:
+        xv = yv = None
+    runner = _tensorflow_runner if keras.backend.backend() == "tensorflow" else _jax_runner
+    run_chunk = runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
+    names = ["loss"] + (["accuracy"] if with_accuracy else [])
+    if xv is not None:
+        names += [f"val_{n}" for n in names]
+    history: dict[str, list[float]] = {name: [] for name in names}
+    chunk = _chunk(epochs)
+    for start in range(0, epochs, chunk):
+        rows = np.asarray(run_chunk(perms[start:start + chunk]))
+        for row in rows:
+            for name, value in zip(names, row):
+                history[name].append(float(value))
+        if on_epoch is not None:
+            on_epoch(start + len(rows), {k: v[-1] for k, v in history.items()})
+    return history
+
+
+def _epoch_row(model, loss, xv, yv, with_accuracy, train_loss, train_acc, *, predict):
+    row = [train_loss] + ([train_acc] if with_accuracy else [])
+    if xv is not None:
+        pred = predict(xv)
+        row.append(loss(yv, pred))
+        if with_accuracy:
+            row.append(accuracy(yv, pred))
+    return ops.stack([ops.cast(v, "float32") for v in row])
+
+
+def _tensorflow_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy):
+    import tensorflow as tf
+
+    n = len(x)
+    steps = math.ceil(n / batch_size)
+    x, y = tf.constant(x), tf.constant(y)
+    xv = tf.constant(xv) if xv is not None else None
+    yv = tf.constant(yv) if yv is not None else None
+    variables = model.trainable_variables
+
+    @tf.function(input_signature=[tf.TensorSpec([None, n], tf.int32)])
+    def run_chunk(perms):
+        rows = tf.TensorArray(tf.float32, size=tf.shape(perms)[0])
+        for e in tf.range(tf.shape(perms)[0]):
+            total_loss, total_acc = 0.0, 0.0
+            for s in tf.range(steps):
+                idx = perms[e, s * batch_size:(s + 1) * batch_size]
+                xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+                with tf.GradientTape() as tape:
+                    pred = model(xb, training=True)
+                    batch_loss = loss(yb, pred)
+                    objective = batch_loss + tf.add_n(model.losses) if model.losses else batch_loss
+                optimizer.apply(tape.gradient(objective, variables), variables)
+                weight = tf.cast(tf.shape(idx)[0], tf.float32)
+                total_loss += batch_loss * weight
+                if with_accuracy:
+                    total_acc += accuracy(yb, pred) * weight
+            row = _epoch_row(model, loss, xv, yv, with_accuracy, total_loss / n, total_acc / n,
+                             predict=lambda v: model(v, training=False))
+            rows = rows.write(e, row)
+        return rows.stack()
+
+    return lambda perms: run_chunk(tf.constant(perms)).numpy()
+
+
+def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy):
+    import jax
+    import jax.numpy as jnp
+
+    n = len(x)
+    full = n // batch_size
+    x, y = jnp.asarray(x), jnp.asarray(y)
+    xv = jnp.asarray(xv) if xv is not None else None
+    yv = jnp.asarray(yv) if yv is not None else None
+
+    def objective(trainable, non_trainable, xb, yb):
+        pred, non_trainable, losses = model.stateless_call(
+            trainable, non_trainable, xb, training=True, return_losses=True)
+        batch_loss = loss(yb, pred)
+        return batch_loss + sum(losses), (batch_loss, pred, non_trainable)
+
+    grad_fn = jax.grad(objective, has_aux=True)
+
+    def step(state, idx):
+        trainable, non_trainable, opt_vars = state
+        xb, yb = x[idx], y[idx]
+        grads, (batch_loss, pred, non_trainable) = grad_fn(trainable, non_trainable, xb, yb)
+        trainable, opt_vars = optimizer.stateless_apply(opt_vars, grads, trainable)
+        acc = accuracy(yb, pred) if with_accuracy else 0.0
+        weight = idx.shape[0]
+        return (trainable, non_trainable, opt_vars), (batch_loss * weight, acc * weight)
+
+    def epoch(state, perm):
+        state, (losses, accs) = jax.lax.scan(step, state,
+                                             perm[:full * batch_size].reshape(full, batch_size))
+        total_loss, total_acc = losses.sum(), accs.sum()
+        if full * batch_size < n:
+            state, (tail_loss, tail_acc) = step(state, perm[full * batch_size:])
+            total_loss, total_acc = total_loss + tail_loss, total_acc + tail_acc
+
+        def predict(v):
+            return model.stateless_call(state[0], state[1], v, training=False)[0]
+
+        return state, _epoch_row(model, loss, xv, yv, with_accuracy, total_loss / n,
+                                 total_acc / n, predict=predict)
+
+    @jax.jit
+    def run_chunk(state, perms):
+        return jax.lax.scan(epoch, state, perms)
+
+    def run(perms):
+        state = ([v.value for v in model.trainable_variables],
+                 [v.value for v in model.non_trainable_variables],
+                 [v.value for v in optimizer.variables])
+        state, rows = run_chunk(state, jnp.asarray(perms))
+        for group, values in zip((model.trainable_variables, model.non_trainable_variables,
+                                  optimizer.variables), state):
+            for variable, value in zip(group, values):
+                variable.assign(value)
+        return np.asarray(rows)
+
+    return run
