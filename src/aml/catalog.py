@@ -50,7 +50,11 @@ class Target:
 
 @dataclass(frozen=True)
 class Example:
-    """A runnable example: `runner(config, context) -> metrics`, configured by a dataclass."""
+    """A runnable example: `runner(config, context) -> metrics`, configured by a dataclass.
+
+    `search`, when set, names `space(trial, config) -> config`: the hyperparameters that
+    `aml sweep` may vary (an Optuna trial suggests them; the result is a new config).
+    """
 
     id: str
     lecture: int
@@ -58,6 +62,7 @@ class Example:
     runner: str
     config: str
     targets: tuple[Target, ...] = ()
+    search: str | None = None
     kind: str = field(default="example", init=False)
 
 
@@ -87,7 +92,8 @@ _IRIS_TARGET = (Target("test_accuracy", ">=", 0.93),)
 
 LECTURE1 = (
     Example("l1.iris", 1, "Iris classifier, Dense(8, relu) -> Dense(3, softmax)",
-            "aml.lectures.lecture1:iris", "aml.lectures.lecture1:IrisConfig", _IRIS_TARGET),
+            "aml.lectures.lecture1:iris", "aml.lectures.lecture1:IrisConfig", _IRIS_TARGET,
+            search="aml.lectures.lecture1:iris_search_space"),
     Exercise("l1.sequential", 1, "The iris network as Sequential([...]) from a list",
              "lecture1/sequential.py", "lecture1/sequential.py",
              "aml.grading.lecture1:check_sequential", _IRIS_TARGET),

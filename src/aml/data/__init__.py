@@ -6,9 +6,24 @@ import importlib
 
 from aml.errors import AmlError
 
-# name -> module under aml.data providing `load(**kwargs)`
+# name -> module providing `load(**kwargs)`. The return types are a contract:
+#   iris                 -> (x float32 (150, 4), labels int32 (150,), class_names)
+#   fashion_mnist, cifar10 -> (x_train uint8 (N, H, W, C), y_train int64 (N,),
+#                              x_test, y_test, class_names)
+#   imdb, movie_snippets -> (texts_train list[str], y_train int64, texts_test, y_test)
+#   generated data (ode, sine_anomaly, mackey_glass, projectile, infinite_well): NumPy arrays,
+#                           deterministic from a `seed` keyword; see each module.
 LOADERS = {
     "iris": "aml.data.iris",
+    "fashion_mnist": "aml.data.fashion_mnist",
+    "cifar10": "aml.data.cifar10",
+    "imdb": "aml.data.imdb",
+    "movie_snippets": "aml.data.movie_snippets",
+    "ode": "aml.data.ode",
+    "sine_anomaly": "aml.data.sine_anomaly",
+    "mackey_glass": "aml.data.mackey_glass",
+    "projectile": "aml.data.projectile",
+    "infinite_well": "aml.data.infinite_well",
 }
 
 

@@ -60,3 +60,11 @@ def iris(config: IrisConfig, ctx: RunContext) -> dict:
         "final_val_accuracy": history["val_accuracy"][-1],
         "parameters": model.count_params(),
     }
+
+
+def iris_search_space(trial, config: IrisConfig) -> IrisConfig:
+    """What `aml sweep l1.iris` may vary: the hidden width and the learning rate."""
+    from dataclasses import replace
+
+    return replace(config, hidden=trial.suggest_int("hidden", 1, 32, log=True),
+                   learning_rate=trial.suggest_float("learning_rate", 1e-3, 3e-2, log=True))
