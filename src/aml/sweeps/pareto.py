@@ -1,0 +1,150 @@
+"""What a sweep found: the Pareto front (metric vs parameters), and for each course tier the
+smallest model that reached it, as data (sweep.json), a table and a figure (pareto.png)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+
+from aml.results import results_root, write_json_atomic
+from aml.sweeps.study import Goal, _redact
+from aml.tables import fmt, format_table
+
+
+def trial_rows(study) -> list[dict]:
+    """Every completed trial as a plain dict: number, metric, parameters, params, config."""
+    from optuna.trial import TrialState
+
+    rows = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        value, parameters = trial.values
+        rows.append({"trial": trial.number, "metric": value, "parameters": int(parameters),
+                     "params": dict(trial.params), "config": trial.user_attrs.get("config", {}),
+                     "metrics": trial.user_attrs.get("metrics", {}),
+                     "wall_seconds": trial.user_attrs.get("wall_seconds")})
+    return rows
+
+
+def pareto_front(rows: list[dict], maximize: bool = True) -> list[dict]:
+    """Rows no other row beats on both metric and size, smallest first."""
+    sign = 1 if maximize else -1
+    front, best = [], None
+    for row in sorted(rows, key=lambda r: (r["parameters"], -sign * r["metric"], r["trial"])):
+        if best is None or sign * row["metric"] > best:
+            front.append(row)
+            best = sign * row["metric"]
+    return front
+
+
+def smallest_per_tier(rows: list[dict], goal: Goal, tiers: list[float]) -> list[dict]:
+    """For each tier, the smallest model that reached it (None when no trial did)."""
+    sign = 1 if goal.maximize else -1
+    answers = []
+    for tier in tiers:
+        reached = [r for r in rows if goal.meets(r["metric"], tier)]
+        best = min(reached, key=lambda r: (r["parameters"], -sign * r["metric"]), default=None)
+        answers.append({"tier": tier, "row": best})
+    return answers
+
+
+def summarize(study, goal: Goal, storage_url: str = "") -> dict:
+    """The sweep as data: trial counts, tiers, all points, the front, the answer per tier."""
+    import optuna
+
+    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna since 2.9
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    rows = trial_rows(study)
+    tiers = goal.tier_values(rows[0]["metrics"] if rows else None)
+    states = Counter(t.state.name.lower() for t in study.get_trials(deepcopy=False))
+    return {
+        "example": goal.example.id, "title": goal.example.title, "metric": goal.metric,
+        "direction": "maximize" if goal.maximize else "minimize", "quick": goal.quick,
+        "study": study.study_name, "storage": _redact(storage_url), "states": dict(states),
+        "tiers": tiers, "trials": rows, "front": pareto_front(rows, goal.maximize),
+        "per_tier": smallest_per_tier(rows, goal, tiers),
+    }
+
+
+def _params_text(params: dict) -> str:
+    return " ".join(f"{k}={fmt(v)}" for k, v in params.items())
+
+
+def front_table(summary: dict) -> str:
+    rows = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params_text(r["params"]),
+             fmt(r["wall_seconds"])] for r in summary["front"]]
+    return format_table(rows, ["trial", summary["metric"], "parameters", "config", "wall s"])
+
+
+def tier_table(summary: dict) -> str:
+    rows = []
+    for answer in summary["per_tier"]:
+        row = answer["row"]
+        if row is None:
+            rows.append([answer["tier"], "not reached", "-", "-", "-"])
+        else:
+            rows.append([answer["tier"], f"{row['parameters']:,}", row["metric"], row["trial"],
+                         _params_text(row["params"])])
+    return format_table(rows, ["tier", "smallest parameters", summary["metric"], "trial",
+                               "config"])
+
+
+def format_summary(summary: dict) -> str:
+    """The text `aml sweep` prints: counts, the Pareto front, the answer per tier."""
+    counts = ", ".join(f"{n} {state}" for state, n in sorted(summary["states"].items()))
+    lines = [f"{summary['example']} sweep {summary['study']!r}: {counts or 'no trials'}", "",
+             "Pareto front (" + summary["metric"] + " vs parameters):", front_table(summary)]
+    if summary["per_tier"]:
+        lines += ["", "Smallest model per tier:", tier_table(summary)]
+    return "\n".join(lines)
+
+
+def pareto_figure(summary: dict):
+    """Every trial, the Pareto front and the tiers: metric against parameters, log x."""
+    from matplotlib import ticker
+
+    from aml.plots import plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    rows, front = summary["trials"], summary["front"]
+    ax.scatter([r["parameters"] for r in rows], [r["metric"] for r in rows], color="0.6",
+               s=22, label=f"trial ({len(rows)})")
+    ax.plot([r["parameters"] for r in front], [r["metric"] for r in front], "o-",
+            color="C0", drawstyle="steps-post" if summary["direction"] == "maximize"
+            else "steps-pre", label="Pareto front")
+    for number, answer in enumerate(summary["per_tier"], 1):
+        ax.axhline(answer["tier"], linestyle="--", linewidth=1, color=f"C{number}",
+                   label=f"tier {answer['tier']:g}")
+        if answer["row"] is not None:
+            ax.scatter([answer["row"]["parameters"]], [answer["row"]["metric"]], marker="*",
+                       s=160, color=f"C{number}", zorder=3)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_ylabel(summary["metric"])
+    ax.set_title(f"{summary['example']}: {summary['metric']} vs model size "
+                 f"(stars: smallest per tier)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small", loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def sweep_folder(study_name: str, out=None) -> Path:
+    """results/sweeps/<study>/, with the study name made safe as a folder name."""
+    return results_root(out) / "sweeps" / re.sub(r"[^A-Za-z0-9._-]", "_", study_name)
+
+
+def write_summary(summary: dict, out=None) -> Path:
+    """Write sweep.json and pareto.png (each atomically); return the folder."""
+    from aml.plots import save_figure
+
+    folder = sweep_folder(summary["study"], out)
+    if summary["trials"]:
+        save_figure(pareto_figure(summary), folder / "pareto.png")
+    write_json_atomic(folder / "sweep.json", summary)
+    return folder

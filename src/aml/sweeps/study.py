@@ -1,0 +1,264 @@
+"""Run sweep trials: each trial is the example's runner on a configuration its search space
+suggests, seeded like `aml run`, scored on (the example's first target metric, parameters).
+
+Storage is any database URL Optuna accepts: a SQLite file under results/ by default,
+PostgreSQL when several processes or machines share one study. Every process sends a
+heartbeat for its running trial; a trial whose process died is marked failed by the next
+process that starts a trial, and its configuration is queued to run once more.
+
+Pruning: Optuna's pruners refuse multi-objective studies, so a trial is stopped through the
+progress numbers its runner already reports (`ctx.progress(...).update(step, val_accuracy=...)`):
+once half of the steps are done, a trial whose validation value is worse than half the
+lowest tier (twice it, for a metric to minimise) is marked PRUNED. Runners that report no
+such number are never pruned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from aml import catalog
+from aml.context import RunContext
+from aml.errors import AmlError
+from aml.progress import Progress
+from aml.results import _jsonable, results_root
+
+PRUNE_AFTER = 0.5  # fraction of a progress bar's steps before a trial may be stopped
+PRUNE_FACTOR = 0.5  # hopeless = worse than this fraction of the lowest tier
+STARTUP_TRIALS = 6  # random trials before TPE starts modelling the front
+RETRIES = 1  # how often the configuration of a trial whose process died is run again
+
+
+class TrialCrashed(Exception):
+    """A trial's runner raised a bug-like error: the trial fails, the sweep goes on."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What a sweep of one example optimises, and the tiers it reports against."""
+
+    example: catalog.Example
+    metric: str
+    maximize: bool
+    tiers: tuple[catalog.Target, ...]
+    quick: bool
+
+    def tier_values(self, metrics: dict | None = None) -> list[float]:
+        """Thresholds of the tiers that apply to these metrics (all of them if None)."""
+        values = {t.threshold_for(self.quick) for t in self.tiers
+                  if metrics is None or t.applies(metrics)}
+        return sorted(values, reverse=not self.maximize)
+
+    def meets(self, value: float, tier: float) -> bool:
+        return value >= tier if self.maximize else value <= tier
+
+
+def goal_for(example: catalog.Example, quick: bool = False) -> Goal:
+    """The example's first target metric and direction, plus its tiers.
+
+    Tiers are the example's targets on that metric and any `tiers` the search-space
+    function declares (Targets, or plain thresholds on the metric).
+    """
+    if not example.search:
+        raise AmlError(f"{example.id} declares no search space; give its catalog entry "
+                       "search='module:function' to sweep it")
+    if not example.targets:
+        raise AmlError(f"{example.id} has no target, so a sweep has no metric to optimise")
+    first = example.targets[0]
+    maximize = first.op in (">=", ">")
+    tiers = [t for t in example.targets if t.metric == first.metric]
+    for tier in getattr(catalog.resolve(example.search), "tiers", ()):
+        if not isinstance(tier, catalog.Target):
+            tier = catalog.Target(first.metric, first.op, float(tier))
+        if tier.metric == first.metric:
+            tiers.append(tier)
+    return Goal(example, first.metric, maximize, tuple(tiers), quick)
+
+
+class PruningGuard:
+    """Raises TrialPruned when a runner's progress shows a hopeless trial (see module doc)."""
+
+    def __init__(self, goal: Goal):
+        base = goal.metric.removeprefix("test_")
+        self.keys = (f"val_{base}", base)
+        tiers = [v for v in goal.tier_values() if v > 0]
+        easiest = tiers[0] if tiers else None
+        self.maximize = goal.maximize
+        self.limit = None if easiest is None else (
+            easiest * PRUNE_FACTOR if goal.maximize else easiest / PRUNE_FACTOR)
+
+    def check(self, step: int, total: int, numbers: dict) -> None:
+        if self.limit is None or step < PRUNE_AFTER * total:
+            return
+        for key in self.keys:
+            if key in numbers:
+                value = float(numbers[key])
+                if value < self.limit if self.maximize else value > self.limit:
+                    import optuna
+
+                    raise optuna.TrialPruned(
+                        f"{key} {value:.4g} after {step}/{total} steps, "
+                        f"{'below' if self.maximize else 'above'} {self.limit:.4g}")
+                return
+
+
+class GuardedProgress(Progress):
+    """A silent progress display that lets the pruning guard see every update."""
+
+    def __init__(self, label: str, total: int, guard: PruningGuard):
+        super().__init__(label, total, enabled=False)
+        self.guard = guard
+
+    def update(self, step: int, **numbers: float) -> None:
+        self.guard.check(step, self.total, numbers)
+
+
+@dataclass
+class TrialContext(RunContext):
+    """RunContext of one trial: figures go to a throwaway folder, progress feeds the guard."""
+
+    guard: PruningGuard | None = None
+
+    def progress(self, label: str, total: int) -> Progress:
+        if self.guard is None:
+            return super().progress(label, total)
+        return GuardedProgress(label, total, self.guard)
+
+
+def default_storage(out=None) -> str:
+    """The embedded default: a SQLite file results/sweeps.db (nothing to start)."""
+    path = results_root(out).resolve() / "sweeps.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def open_storage(url: str, heartbeat: int = 20):
+    """An Optuna RDB storage with heartbeats, retrying once a trial whose process died."""
+    import optuna
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {
+        "pool_pre_ping": True}
+    try:
+        return RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat,
+                          grace_period=2 * heartbeat,
+                          heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                              max_retry=RETRIES))
+    except ModuleNotFoundError as err:
+        raise AmlError(f"storage {url.split(':')[0]} needs the Python module {err.name}: "
+                       "pip install -e '.[postgres]'") from err
+    except Exception as err:  # SQLAlchemy: bad URL, server down, no such database
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise AmlError(f"cannot open sweep storage {_redact(url)}: {first}") from err
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}@{host}"
+    return url
+
+
+def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None):
+    """Create or join the study `name`; refuse one that belongs to another example."""
+    import optuna
+
+    sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=STARTUP_TRIALS,
+                                         multivariate=True)
+    directions = ["maximize" if goal.maximize else "minimize", "minimize"]
+    study = optuna.create_study(storage=storage, study_name=name, directions=directions,
+                                sampler=sampler, load_if_exists=True)
+    mine = {"example": goal.example.id, "metric": goal.metric, "quick": goal.quick}
+    theirs = {key: study.user_attrs.get(key) for key in mine}
+    if all(value is None for value in theirs.values()):
+        for key, value in mine.items():
+            study.set_user_attr(key, value)
+    elif theirs != mine:
+        raise AmlError(f"study {name!r} belongs to {theirs['example']} "
+                       f"(quick={theirs['quick']}); pick another --study name")
+    return study
+
+
+def trial_objective(goal: Goal, seed: int = 0):
+    """Optuna objective: run the example on the suggested config, return (metric, parameters)."""
+    import optuna
+
+    from aml.running import config_for
+
+    example = goal.example
+    base = config_for(example, goal.quick)
+    space = catalog.resolve(example.search)
+    runner = catalog.resolve(example.runner)
+    guard = PruningGuard(goal)
+
+    def objective(trial) -> tuple[float, float]:
+        import keras
+
+        from aml.backend import seed_everything
+
+        config = space(trial, base)
+        trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
+        trial.set_user_attr("seed", seed)
+        keras.backend.clear_session()
+        seed_everything(seed)
+        start = time.perf_counter()
+        try:
+            with tempfile.TemporaryDirectory(prefix="aml-trial-") as folder:
+                ctx = TrialContext(directory=Path(folder), seed=seed, quick=goal.quick,
+                                   verbose=False, guard=guard)
+                metrics = runner(config, ctx)
+        except optuna.TrialPruned as pruned:
+            trial.set_user_attr("pruned", str(pruned))
+            trial.set_user_attr("wall_seconds", round(time.perf_counter() - start, 3))
+            raise
+        except AmlError:
+            raise
+        except Exception as err:
+            trial.set_user_attr("error", f"{type(err).__name__}: {err}"[:300])
+            raise TrialCrashed(str(err)) from err
+        trial.set_user_attr("wall_seconds", round(time.perf_counter() - start, 3))
+        trial.set_user_attr("metrics", _jsonable(metrics))
+        for key in (goal.metric, "parameters"):
+            if not isinstance(metrics.get(key), (int, float)):
+                raise AmlError(f"{example.id} reports no numeric {key!r} metric; "
+                               f"a sweep needs {goal.metric!r} and 'parameters'")
+        return float(metrics[goal.metric]), float(metrics["parameters"])
+
+    return objective
+
+
+def describe_trial(goal: Goal, trial) -> str:
+    """One line about a finished trial, for the terminal."""
+    from optuna.trial import TrialState
+
+    params = " ".join(f"{k}={_short(v)}" for k, v in trial.params.items())
+    if trial.state == TrialState.COMPLETE:
+        value, parameters = trial.values
+        wall = trial.user_attrs.get("wall_seconds", 0.0)
+        return (f"trial {trial.number}: {goal.metric} {value:.4g}, {int(parameters):,} "
+                f"parameters ({params}; {wall:.1f} s)")
+    reason = trial.user_attrs.get("pruned") or trial.user_attrs.get("error") or ""
+    return f"trial {trial.number}: {trial.state.name.lower()} ({params}) {reason}".rstrip()
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def run_trials(goal: Goal, trials: int, *, storage_url: str, study_name: str, seed: int = 0,
+               heartbeat: int = 20, sampler_seed: int | None = None, verbose: bool = True):
+    """Run `trials` trials of this process in the shared study; return the study."""
+    study = open_study(goal, open_storage(storage_url, heartbeat), study_name, sampler_seed)
+    callbacks = [lambda _study, trial: print("  " + describe_trial(goal, trial), flush=True)]
+    study.optimize(trial_objective(goal, seed), n_trials=trials, catch=(TrialCrashed,),
+                   callbacks=callbacks if verbose else None, gc_after_trial=True)
+    return study
