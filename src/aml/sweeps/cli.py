@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+import aml
 from aml import catalog
 from aml.errors import AmlError
 
@@ -50,7 +53,11 @@ def _spawn_worker(args, trials: int, storage: str, study: str, backend: str):
                "--heartbeat", str(args.heartbeat), "--backend", backend, "--worker"]
     if args.quick:
         command.append("--quick")
-    return subprocess.Popen(command)
+    # The workers run the same aml as this process, installed or not.
+    source = str(Path(aml.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (source, os.environ.get("PYTHONPATH")) if p))
+    return subprocess.Popen(command, env=env)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

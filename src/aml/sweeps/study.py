@@ -138,25 +138,52 @@ def default_storage(out=None) -> str:
 
 
 def open_storage(url: str, heartbeat: int = 20):
-    """An Optuna RDB storage with heartbeats, retrying once a trial whose process died."""
+    """An Optuna RDB storage with heartbeats, retrying once a trial whose process died.
+
+    Workers that start together on an empty database race to create its tables; the loser
+    sees a duplicate-table error and simply tries again.
+    """
     import optuna
+    import sqlalchemy.exc
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {
         "pool_pre_ping": True}
-    try:
-        return RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat,
-                          grace_period=2 * heartbeat,
-                          heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
-                              max_retry=RETRIES))
-    except ModuleNotFoundError as err:
-        raise AmlError(f"storage {url.split(':')[0]} needs the Python module {err.name}: "
-                       "pip install -e '.[postgres]'") from err
-    except Exception as err:  # SQLAlchemy: bad URL, server down, no such database
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise AmlError(f"cannot open sweep storage {_redact(url)}: {first}") from err
+    for attempt in range(4):
+        try:
+            return RDBStorage(with_installed_driver(url), engine_kwargs=engine,
+                              heartbeat_interval=heartbeat, grace_period=2 * heartbeat,
+                              heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                                  max_retry=RETRIES))
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as err:
+            if attempt == 3:
+                raise AmlError(f"cannot create the sweep tables in {_redact(url)}: "
+                               f"{_first_line(err)}") from err
+            time.sleep(0.5 * (attempt + 1))
+        except ImportError as err:
+            raise AmlError(f"no database driver for {_redact(url)}: pip install -e "
+                           "'.[postgres]' (psycopg2) or the driver your URL names") from err
+        except Exception as err:  # SQLAlchemy: bad URL, server down, no such database
+            raise AmlError(f"cannot open sweep storage {_redact(url)}: "
+                           f"{_first_line(err)}") from err
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def with_installed_driver(url: str) -> str:
+    """`postgresql://` names no driver and SQLAlchemy 2.1 then wants psycopg 3; use psycopg2
+    (our `postgres` extra) when only that one is installed."""
+    import importlib.util
+
+    if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is None \
+            and importlib.util.find_spec("psycopg2") is not None:
+        return "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    return url
 
 
 def _redact(url: str) -> str:
@@ -201,13 +228,13 @@ def trial_objective(goal: Goal, seed: int = 0):
     guard = PruningGuard(goal)
 
     def objective(trial) -> tuple[float, float]:
+        config = space(trial, base)
+        trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
+        trial.set_user_attr("seed", seed)
         import keras
 
         from aml.backend import seed_everything
 
-        config = space(trial, base)
-        trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
-        trial.set_user_attr("seed", seed)
         keras.backend.clear_session()
         seed_everything(seed)
         start = time.perf_counter()

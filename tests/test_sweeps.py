@@ -1,0 +1,227 @@
+"""Sweeps: the Pareto logic, the pruning guard, a real SQLite sweep with two processes, and
+a real PostgreSQL server shared by worker processes, one of them killed mid-trial."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+import aml
+from aml import catalog, cli
+from aml.errors import AmlError
+from aml.sweeps.pareto import pareto_front
+from aml.sweeps.study import PruningGuard, TrialContext, goal_for, open_storage
+
+SOURCE = str(Path(aml.__file__).resolve().parents[1])
+
+
+def _row(trial, metric, parameters):
+    return {"trial": trial, "metric": metric, "parameters": parameters, "params": {}}
+
+
+def _iris_parameters(hidden: int) -> int:
+    return (4 + 1) * hidden + (hidden + 1) * 3
+
+
+def test_pareto_front_keeps_only_undominated_models():
+    rows = [_row(0, 0.70, 11), _row(1, 0.90, 19), _row(2, 0.85, 27), _row(3, 0.95, 67),
+            _row(4, 0.95, 131), _row(5, 0.90, 19)]
+    assert [r["trial"] for r in pareto_front(rows)] == [0, 1, 3]
+    errors = [_row(0, 0.30, 10), _row(1, 0.10, 100), _row(2, 0.20, 1000)]
+    assert [r["trial"] for r in pareto_front(errors, maximize=False)] == [0, 1]
+
+
+def test_goal_tiers_come_from_targets_and_the_search_space(monkeypatch):
+    goal = goal_for(catalog.get("l1.iris"))
+    assert (goal.metric, goal.maximize, goal.tier_values()) == ("test_accuracy", True, [0.93])
+
+    def space(trial, config):
+        return config
+
+    space.tiers = (0.6, catalog.Target("test_accuracy", ">=", 0.8, when=(("dataset", "b"),)))
+    monkeypatch.setattr(catalog, "resolve", lambda ref: space)
+    goal = goal_for(catalog.get("l1.iris"))
+    assert goal.tier_values() == [0.6, 0.8, 0.93]
+    assert goal.tier_values({"dataset": "a"}) == [0.6, 0.93]
+    no_space = catalog.Example("x.y", 1, "t", "m:f", "m:C", catalog.get("l1.iris").targets)
+    with pytest.raises(AmlError, match="declares no search space"):
+        goal_for(no_space)
+
+
+def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
+    guard = PruningGuard(goal_for(catalog.get("l1.iris")))  # lowest tier 0.93 -> limit 0.465
+    ctx = TrialContext(directory=tmp_path, verbose=False, guard=guard)
+    bar = ctx.progress("train", 100)
+    bar.update(40, val_accuracy=0.2)  # too early to judge
+    bar.update(60, val_accuracy=0.5, accuracy=0.1)  # validation value preferred, above limit
+    with pytest.raises(optuna.TrialPruned, match="val_accuracy 0.3 after 60/100"):
+        bar.update(60, val_accuracy=0.3)
+    with pytest.raises(optuna.TrialPruned):
+        bar.update(100, accuracy=0.3)
+    bar.update(100, loss=9.0)  # no accuracy reported: never pruned
+
+
+def _png_width(path: Path) -> int:
+    return struct.unpack(">I", path.read_bytes()[16:20])[0]
+
+
+def test_sqlite_sweep_two_processes(tmp_path, capsys):
+    code = cli.main(["sweep", "l1.iris", "--quick", "--trials", "3", "--jobs", "2",
+                     "--out", str(tmp_path), "--sampler-seed", "0", "--heartbeat", "5"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    folder = tmp_path / "sweeps" / "l1.iris-quick"
+    summary = json.loads((folder / "sweep.json").read_text())
+    assert summary["states"] == {"complete": 3}
+    assert sorted(r["trial"] for r in summary["trials"]) == [0, 1, 2]
+    for row in summary["trials"]:
+        assert row["parameters"] == _iris_parameters(row["params"]["hidden"])
+        assert row["config"]["hidden"] == row["params"]["hidden"]
+        assert row["config"]["epochs"] == 60  # the quick configuration was varied
+        assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["test_accuracy"]
+    for row in summary["trials"]:  # every trial is matched or beaten by a front member
+        assert any(f["parameters"] <= row["parameters"] and f["metric"] >= row["metric"]
+                   for f in summary["front"])
+    (answer,) = summary["per_tier"]
+    reached = [r for r in summary["trials"] if r["metric"] >= 0.93]
+    expected = min((r["parameters"] for r in reached), default=None)
+    assert answer["tier"] == 0.93
+    assert (answer["row"] or {}).get("parameters") == expected
+    assert _png_width(folder / "pareto.png") > 400
+    assert "Pareto front" in printed and "Smallest model per tier" in printed
+    assert (tmp_path / "sweeps.db").is_file()
+
+
+def test_sweep_errors_are_one_line(capsys):
+    assert cli.main(["sweep", "l1.irs", "--trials", "1"]) == 2
+    assert "did you mean l1.iris" in capsys.readouterr().err
+    port = _free_port()
+    assert cli.main(["sweep", "l1.iris", "--trials", "1", "--storage",
+                     f"postgresql://nobody:secret@127.0.0.1:{port}/x"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("aml: error: cannot open sweep storage postgresql://nobody@")
+    assert "secret" not in err and "\n" not in err
+
+
+# ---- a real PostgreSQL server on loopback ---------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _postgres_bin() -> Path:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                        key=lambda p: int(Path(p).parts[-3]))
+    if not candidates:
+        pytest.fail("PostgreSQL server not found (no initdb): install Debian's postgresql "
+                    "package, e.g. apt-get install postgresql (.ci/run does)")
+    return Path(candidates[-1]).parent
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (as user postgres when we are root)."""
+    bindir = _postgres_bin()
+    base = Path(tempfile.mkdtemp(prefix="aml-pg-"))
+    as_user = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.fail("running as root and there is no 'postgres' user to run the server: "
+                        "install Debian's postgresql package (it creates one)")
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    options = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+               "-c full_page_writes=off -c synchronous_commit=off")
+    ctl = as_user + [str(bindir / "pg_ctl"), "-D", str(base / "data")]
+    try:
+        for command in (as_user + [str(bindir / "initdb"), "-D", str(base / "data"), "-U", "aml",
+                                   "--auth=trust", "--no-sync", "-E", "UTF8"],
+                        ctl + ["-l", str(base / "server.log"), "-w", "-t", "60", "-o", options,
+                               "start"]):
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
+                pytest.fail(f"{Path(command[len(as_user)]).name} failed: {done.stderr}{log}")
+        yield f"postgresql://aml@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(ctl + ["-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _worker(url: str, trials: int, *extra: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=SOURCE, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.Popen(
+        [sys.executable, "-m", "aml", "sweep", "l1.iris", "--quick", "--trials", str(trials),
+         "--storage", url, "--study", "shared", "--heartbeat", "1", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def _finish(process: subprocess.Popen) -> str:
+    out = process.communicate(timeout=300)[0]
+    assert process.returncode == 0, out
+    return out
+
+
+def _numbers(output: str) -> set[int]:
+    return {int(n) for n in re.findall(r"trial (\d+): test_accuracy", output)}
+
+
+def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
+    with postgres_server() as url:
+        first, second = _worker(url, 2, "--worker"), _worker(url, 2, "--worker")
+        ran_first, ran_second = _numbers(_finish(first)), _numbers(_finish(second))
+        assert len(ran_first) == len(ran_second) == 2  # each did its own share...
+        assert ran_first.isdisjoint(ran_second)  # ...no trial ran twice...
+        assert ran_first | ran_second == {0, 1, 2, 3}  # ...and none was lost
+
+        study = optuna.load_study(study_name="shared", storage=open_storage(url, 1))
+        doomed = _worker(url, 1, "--worker")
+        deadline = time.monotonic() + 120
+        while not any(t.params for t in study.get_trials(states=(TrialState.RUNNING,))):
+            assert doomed.poll() is None and time.monotonic() < deadline, "no trial started"
+            time.sleep(0.1)
+        time.sleep(0.5)  # its heartbeat is recorded; it is mid-trial (Keras still loading)
+        doomed.kill()
+        doomed.wait()
+        (killed,) = study.get_trials(states=(TrialState.RUNNING,))
+        time.sleep(2.5)  # longer than the grace period of two missed heartbeats
+
+        # The next worker fails the stale trial, reruns its configuration and summarises.
+        survivor = _finish(_worker(url, 1, "--out", str(tmp_path)))
+        trials = study.get_trials()
+        assert [t.number for t in trials] == list(range(6))
+        assert len({t._trial_id for t in trials}) == 6
+        assert trials[killed.number].state == TrialState.FAIL
+        (retry,) = [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+        assert retry.state == TrialState.COMPLETE
+        assert retry.params == killed.params and len(killed.params) == 2
+        complete = [t for t in trials if t.state == TrialState.COMPLETE]
+        assert len(complete) == 5
+        for trial in complete:
+            assert trial.values[1] == _iris_parameters(trial.params["hidden"])
+            assert trial.values[0] == trial.user_attrs["metrics"]["test_accuracy"]
+        assert "5 complete, 1 fail" in survivor
