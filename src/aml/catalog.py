@@ -113,7 +113,22 @@ LECTURE2: tuple = ()
 
 # ---- Lecture 3: architectures ---------------------------------------------------------------
 
-LECTURE3: tuple = ()
+_FASHION = (("dataset", "fashion_mnist"),)
+_CIFAR = (("dataset", "cifar10"),)
+_L3 = "aml.lectures.lecture3_images"
+
+LECTURE3 = (
+    Example("l3.ann_images", 3, "Dense-only image classifier (CIFAR-10, else Fashion-MNIST)",
+            f"{_L3}:ann_images", f"{_L3}:AnnConfig",
+            (Target("test_accuracy", ">=", 0.88, quick=0.7, when=_FASHION),
+             Target("test_accuracy", ">=", 0.50, quick=0.3, when=_CIFAR)),
+            search=f"{_L3}:ann_search_space"),
+    Example("l3.cnn_images", 3, "Convolutional image classifier (CIFAR-10, else Fashion-MNIST)",
+            f"{_L3}:cnn_images", f"{_L3}:CnnConfig",
+            (Target("test_accuracy", ">=", 0.92, quick=0.7, when=_FASHION),
+             Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
+            search=f"{_L3}:cnn_search_space"),
+)
 
 
 # ---- Lecture 4: physics guidance ------------------------------------------------------------

@@ -15,7 +15,11 @@ from aml.errors import AmlError
 from aml.tables import fmt, format_table
 
 # Modules that add their own subcommands with `register(subparsers)`.
-COMMAND_MODULES: tuple[str, ...] = ("aml.sweeps.cli", "aml.report.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "aml.data.cli",
+    "aml.sweeps.cli",
+    "aml.report.cli",
+)
 
 
 def _targets_text(entry) -> str:
