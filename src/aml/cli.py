@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "aml.data.cli",
     "aml.sweeps.cli",
     "aml.report.cli",
+    "aml.notebooks",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -31,6 +32,11 @@ def register(subparsers) -> None:
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes on this machine sharing the trials (default 1)")
     p.add_argument("--quick", action="store_true", help="vary the quick configuration")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="change a configuration field before the search, e.g. "
+                        "train_limit=20000 (repeatable)")
+    p.add_argument("--fix", action="append", default=[], metavar="PARAM=VALUE",
+                   help="hold a search parameter at one value, e.g. epochs=4 (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="training seed of every trial")
     p.add_argument("--sampler-seed", type=int,
                    help="seed of the search itself, for a repeatable one-process sweep")
@@ -47,12 +53,30 @@ def _shares(trials: int, jobs: int) -> list[int]:
     return [trials // jobs + (1 if i < trials % jobs else 0) for i in range(jobs)]
 
 
+def parse_assignments(items: list[str], option: str) -> dict:
+    """NAME=VALUE pairs; VALUE is a Python literal (4, 1e-3, (64, 32), None) or else text."""
+    result = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise AmlError(f"{option} wants NAME=VALUE, got {item!r}")
+        try:
+            result[name.strip()] = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            result[name.strip()] = text.strip()
+    return result
+
+
 def _spawn_worker(args, trials: int, storage: str, study: str, backend: str):
     command = [sys.executable, "-m", "aml", "sweep", args.id, "--trials", str(trials),
                "--storage", storage, "--study", study, "--seed", str(args.seed),
                "--heartbeat", str(args.heartbeat), "--backend", backend, "--worker"]
     if args.quick:
         command.append("--quick")
+    for item in args.set:
+        command += ["--set", item]
+    for item in args.fix:
+        command += ["--fix", item]
     # The workers run the same aml as this process, installed or not.
     source = str(Path(aml.__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -66,7 +90,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.trials < 0 or args.jobs < 1 or args.heartbeat < 1:
         raise AmlError("--trials must be >= 0, --jobs and --heartbeat >= 1")
-    goal = goal_for(catalog.get(args.id, kind="example"), args.quick)
+    goal = goal_for(catalog.get(args.id, kind="example"), args.quick,
+                    parse_assignments(args.set, "--set"), parse_assignments(args.fix, "--fix"))
     backend = use_backend(args.backend)
     storage = args.storage or default_storage(args.out)
     study_name = args.study or (args.id + ("-quick" if args.quick else ""))

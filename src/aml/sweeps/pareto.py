@@ -8,7 +8,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-from aml.results import results_root, write_json_atomic
+from aml.results import _jsonable, results_root, write_json_atomic
 from aml.sweeps.study import Goal, _redact
 from aml.tables import fmt, format_table
 
@@ -63,6 +63,7 @@ def summarize(study, goal: Goal, storage_url: str = "") -> dict:
         "example": goal.example.id, "title": goal.example.title, "metric": goal.metric,
         "direction": "maximize" if goal.maximize else "minimize", "quick": goal.quick,
         "study": study.study_name, "storage": _redact(storage_url), "states": dict(states),
+        "settings": _jsonable(goal.settings), "fixed": _jsonable(goal.fixed),
         "tiers": tiers, "trials": rows, "front": pareto_front(rows, goal.maximize),
         "per_tier": smallest_per_tier(rows, goal, tiers),
     }
@@ -94,7 +95,11 @@ def tier_table(summary: dict) -> str:
 def format_summary(summary: dict) -> str:
     """The text `aml sweep` prints: counts, the Pareto front, the answer per tier."""
     counts = ", ".join(f"{n} {state}" for state, n in sorted(summary["states"].items()))
-    lines = [f"{summary['example']} sweep {summary['study']!r}: {counts or 'no trials'}", "",
+    lines = [f"{summary['example']} sweep {summary['study']!r}: {counts or 'no trials'}"]
+    changed = {**summary.get("settings", {}), **summary.get("fixed", {})}
+    if changed:
+        lines.append("held: " + _params_text(changed))
+    lines += ["",
              "Pareto front (" + summary["metric"] + " vs parameters):", front_table(summary)]
     if summary["per_tier"]:
         lines += ["", "Smallest model per tier:", tier_table(summary)]

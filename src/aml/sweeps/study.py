@@ -19,7 +19,7 @@ import dataclasses
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aml import catalog
@@ -47,6 +47,13 @@ class Goal:
     maximize: bool
     tiers: tuple[catalog.Target, ...]
     quick: bool
+    settings: dict = field(default_factory=dict)  # config fields changed before the search
+    fixed: dict = field(default_factory=dict)  # search parameters held at one value
+
+    def identity(self) -> dict:
+        """What must match for processes to share a study."""
+        return {"example": self.example.id, "metric": self.metric, "quick": self.quick,
+                "settings": _jsonable(self.settings), "fixed": _jsonable(self.fixed)}
 
     def tier_values(self, metrics: dict | None = None) -> list[float]:
         """Thresholds of the tiers that apply to these metrics (all of them if None)."""
@@ -58,11 +65,13 @@ class Goal:
         return value >= tier if self.maximize else value <= tier
 
 
-def goal_for(example: catalog.Example, quick: bool = False) -> Goal:
+def goal_for(example: catalog.Example, quick: bool = False, settings: dict | None = None,
+             fixed: dict | None = None) -> Goal:
     """The example's first target metric and direction, plus its tiers.
 
     Tiers are the example's targets on that metric and any `tiers` the search-space
-    function declares (Targets, or plain thresholds on the metric).
+    function declares (Targets, or plain thresholds on the metric). `settings` change
+    fields of the base configuration; `fixed` holds search parameters at one value.
     """
     if not example.search:
         raise AmlError(f"{example.id} declares no search space; give its catalog entry "
@@ -77,7 +86,16 @@ def goal_for(example: catalog.Example, quick: bool = False) -> Goal:
             tier = catalog.Target(first.metric, first.op, float(tier))
         if tier.metric == first.metric:
             tiers.append(tier)
-    return Goal(example, first.metric, maximize, tuple(tiers), quick)
+    settings = dict(settings or {})
+    from aml.running import config_for
+
+    fields = {f.name for f in dataclasses.fields(config_for(example, quick))}
+    unknown = sorted(set(settings) - fields)
+    if unknown:
+        raise AmlError(f"--set {unknown[0]}: the configuration of {example.id} has no such "
+                       f"field; it has {', '.join(sorted(fields))}")
+    return Goal(example, first.metric, maximize, tuple(tiers), quick, settings,
+                dict(fixed or {}))
 
 
 class PruningGuard:
@@ -201,17 +219,20 @@ def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None):
 
     sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=STARTUP_TRIALS,
                                          multivariate=True)
+    if goal.fixed:
+        sampler = optuna.samplers.PartialFixedSampler(goal.fixed, sampler)
     directions = ["maximize" if goal.maximize else "minimize", "minimize"]
     study = optuna.create_study(storage=storage, study_name=name, directions=directions,
                                 sampler=sampler, load_if_exists=True)
-    mine = {"example": goal.example.id, "metric": goal.metric, "quick": goal.quick}
+    mine = goal.identity()
     theirs = {key: study.user_attrs.get(key) for key in mine}
     if all(value is None for value in theirs.values()):
         for key, value in mine.items():
             study.set_user_attr(key, value)
     elif theirs != mine:
-        raise AmlError(f"study {name!r} belongs to {theirs['example']} "
-                       f"(quick={theirs['quick']}); pick another --study name")
+        raise AmlError(f"study {name!r} was made for {theirs['example']} with other settings "
+                       f"({', '.join(f'{k}={v}' for k, v in theirs.items())}); use those or "
+                       "pick another --study name")
     return study
 
 
@@ -222,13 +243,17 @@ def trial_objective(goal: Goal, seed: int = 0):
     from aml.running import config_for
 
     example = goal.example
-    base = config_for(example, goal.quick)
+    base = dataclasses.replace(config_for(example, goal.quick), **goal.settings)
     space = catalog.resolve(example.search)
     runner = catalog.resolve(example.runner)
     guard = PruningGuard(goal)
 
     def objective(trial) -> tuple[float, float]:
         config = space(trial, base)
+        missing = sorted(set(goal.fixed) - set(trial.params))
+        if missing:
+            raise AmlError(f"--fix {missing[0]}: the search space of {example.id} has no such "
+                           f"parameter; it has {', '.join(trial.params)}")
         trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
         trial.set_user_attr("seed", seed)
         import keras
