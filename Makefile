@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,jax]'
 	touch $(STAMP)
 
+# Runs every example, then writes the HTML report (and prints its path) even when a target
+# was missed; the exit status is still that of `aml run`.
 run: $(STAMP)
-	$(BIN)/aml run all
+	$(BIN)/aml run all; status=$$?; $(BIN)/aml report || exit 1; exit $$status
 
 test: $(STAMP)
 	$(BIN)/ruff check .

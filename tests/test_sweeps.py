@@ -83,7 +83,8 @@ def _png_width(path: Path) -> int:
 
 def test_sqlite_sweep_two_processes(tmp_path, capsys):
     code = cli.main(["sweep", "l1.iris", "--quick", "--trials", "3", "--jobs", "2",
-                     "--out", str(tmp_path), "--sampler-seed", "0", "--heartbeat", "5"])
+                     "--out", str(tmp_path), "--sampler-seed", "0", "--heartbeat", "5",
+                     "--set", "epochs=30", "--fix", "learning_rate=0.02"])
     printed = capsys.readouterr().out
     assert code == 0, printed
     folder = tmp_path / "sweeps" / "l1.iris-quick"
@@ -93,7 +94,7 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     for row in summary["trials"]:
         assert row["parameters"] == _iris_parameters(row["params"]["hidden"])
         assert row["config"]["hidden"] == row["params"]["hidden"]
-        assert row["config"]["epochs"] == 60  # the quick configuration was varied
+        assert row["config"]["epochs"] == 30 and row["params"]["learning_rate"] == 0.02
         assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["test_accuracy"]
     for row in summary["trials"]:  # every trial is matched or beaten by a front member
         assert any(f["parameters"] <= row["parameters"] and f["metric"] >= row["metric"]
@@ -105,12 +106,20 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     assert (answer["row"] or {}).get("parameters") == expected
     assert _png_width(folder / "pareto.png") > 400
     assert "Pareto front" in printed and "Smallest model per tier" in printed
+    assert summary["settings"] == {"epochs": 30} and "held: epochs=30" in printed
     assert (tmp_path / "sweeps.db").is_file()
 
 
-def test_sweep_errors_are_one_line(capsys):
+def test_sweep_errors_are_one_line(tmp_path, capsys):
     assert cli.main(["sweep", "l1.irs", "--trials", "1"]) == 2
     assert "did you mean l1.iris" in capsys.readouterr().err
+    assert cli.main(["sweep", "l1.iris", "--trials", "1", "--set", "hiden=4"]) == 2
+    assert "--set hiden: the configuration of l1.iris has no such field" in \
+        capsys.readouterr().err
+    assert cli.main(["sweep", "l1.iris", "--trials", "1", "--fix", "hiden=4",
+                     "--out", str(tmp_path)]) == 2
+    assert "--fix hiden: the search space of l1.iris has no such parameter; it has hidden, " \
+        "learning_rate" in capsys.readouterr().err
     port = _free_port()
     assert cli.main(["sweep", "l1.iris", "--trials", "1", "--storage",
                      f"postgresql://nobody:secret@127.0.0.1:{port}/x"]) == 2
@@ -162,13 +171,13 @@ def postgres_server():
                                    "--auth=trust", "--no-sync", "-E", "UTF8"],
                         ctl + ["-l", str(base / "server.log"), "-w", "-t", "60", "-o", options,
                                "start"]):
-            done = subprocess.run(command, capture_output=True, text=True)
+            done = subprocess.run(command, capture_output=True, text=True, cwd=base)
             if done.returncode != 0:
                 log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
                 pytest.fail(f"{Path(command[len(as_user)]).name} failed: {done.stderr}{log}")
         yield f"postgresql://aml@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(ctl + ["-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(ctl + ["-m", "immediate", "stop"], capture_output=True, cwd=base)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from pathlib import Path
 
 from aml import catalog
 from aml.errors import AmlError
 from aml.results import write_bytes_atomic
 
-# The maths, topic by topic. An example gets the topics whose keywords appear in its id or
-# title, or every topic of its lecture when none matches.
+# The maths, topic by topic. An example gets the topics whose keywords start a word of its
+# id or title, or every topic of its lecture when none matches.
 TOPICS = {
     "neuron": (1, ("iris", "neuron"), r"""### One neuron, one layer
 A neuron weighs its inputs, adds a bias and squashes the sum:
@@ -98,9 +99,10 @@ independent per individual, so it parallelises over processes."""),
 
 def topics_for(example) -> list[str]:
     """The maths sections of this example's notebook."""
-    text = f"{example.id} {example.title}".lower()
+    words = re.split(r"[^a-z0-9]+", f"{example.id} {example.title}".lower())
     mine = [name for name, (lecture, _, _) in TOPICS.items() if lecture == example.lecture]
-    matched = [name for name in mine if any(word in text for word in TOPICS[name][1])]
+    matched = [name for name in mine
+               if any(w.startswith(key) for key in TOPICS[name][1] for w in words)]
     return matched or mine
 
 

@@ -200,6 +200,9 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
                  f'<p class="meta">{escape(counts)} · objectives: '
                  f'{escape(summary.get("direction", ""))} {escape(metric)}, minimize parameters'
                  f'{" · quick configuration" if summary.get("quick") else ""}</p>')
+        held = {**summary.get("settings", {}), **summary.get("fixed", {})}
+        if held:
+            body += f'<p class="meta">held: {escape(_params(held))}</p>'
         if summary["study"] in figures:
             body += (f'<figure><img src="{escape(figures[summary["study"]])}" '
                      f'alt="Pareto front of {escape(summary["study"])}"><figcaption>'
