@@ -55,7 +55,9 @@ def test_goal_tiers_come_from_targets_and_the_search_space(monkeypatch):
         return config
 
     space.tiers = (0.6, catalog.Target("test_accuracy", ">=", 0.8, when=(("dataset", "b"),)))
-    monkeypatch.setattr(catalog, "resolve", lambda ref: space)
+    resolve = catalog.resolve
+    monkeypatch.setattr(catalog, "resolve",
+                        lambda ref: space if ref.endswith(":iris_search_space") else resolve(ref))
     goal = goal_for(catalog.get("l1.iris"))
     assert goal.tier_values() == [0.6, 0.8, 0.93]
     assert goal.tier_values({"dataset": "a"}) == [0.6, 0.93]
@@ -108,6 +110,9 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     assert "Pareto front" in printed and "Smallest model per tier" in printed
     assert summary["settings"] == {"epochs": 30} and "held: epochs=30" in printed
     assert (tmp_path / "sweeps.db").is_file()
+    # --trials 0 only summarises, adopting what the study held.
+    assert cli.main(["sweep", "l1.iris", "--quick", "--trials", "0", "--out", str(tmp_path)]) == 0
+    assert "3 complete\nheld: epochs=30 learning_rate=0.02" in capsys.readouterr().out
 
 
 def test_sweep_errors_are_one_line(tmp_path, capsys):

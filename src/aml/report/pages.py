@@ -207,7 +207,7 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
             body += (f'<figure><img src="{escape(figures[summary["study"]])}" '
                      f'alt="Pareto front of {escape(summary["study"])}"><figcaption>'
                      f"{escape(metric)} vs parameters</figcaption></figure>")
-        front = [[r["trial"], r["metric"], r["parameters"], _params(r["params"]),
+        front = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params(r["params"]),
                   r.get("wall_seconds")] for r in summary["front"]]
         body += "<h3>Pareto front</h3>" + table(
             ["trial", metric, "parameters", "config", "wall s"], front, numeric=(1, 2, 4))
@@ -215,7 +215,7 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
         for answer in summary.get("per_tier", []):
             row = answer["row"]
             tiers.append([answer["tier"], "not reached", "-", "-"] if row is None else
-                         [answer["tier"], row["parameters"], row["metric"],
+                         [answer["tier"], f"{row['parameters']:,}", row["metric"],
                           _params(row["params"])])
         if tiers:
             body += "<h3>Smallest model per tier</h3>" + table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import os
 import subprocess
 import sys
@@ -98,7 +99,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from aml.sweeps.study import open_storage, open_study, run_trials
 
     # Create the study (and check the storage) before any worker races to do it.
-    study = open_study(goal, open_storage(storage, args.heartbeat), study_name)
+    study = open_study(goal, open_storage(storage, args.heartbeat), study_name,
+                       read_only=args.trials == 0)
+    if args.trials == 0:  # summarising: report what the study held, whatever we were told
+        goal = dataclasses.replace(goal, settings=study.user_attrs.get("settings") or {},
+                                   fixed=study.user_attrs.get("fixed") or {})
     shares = _shares(args.trials, args.jobs)
     workers = [_spawn_worker(args, n, storage, study_name, backend) for n in shares[1:] if n]
     if shares[0]:

@@ -3,6 +3,7 @@ smallest model that reached it, as data (sweep.json), a table and a figure (pare
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections import Counter
@@ -126,7 +127,9 @@ def pareto_figure(summary: dict):
             ax.scatter([answer["row"]["parameters"]], [answer["row"]["metric"]], marker="*",
                        s=160, color=f"C{number}", zorder=3)
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    sizes = [r["parameters"] for r in rows]
+    decades = math.log10(max(sizes) / min(sizes)) if rows else 0
+    ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0) if decades < 2 else (1.0,)))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_xlabel("parameters (log scale)")

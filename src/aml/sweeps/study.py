@@ -213,8 +213,10 @@ def _redact(url: str) -> str:
     return url
 
 
-def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None):
-    """Create or join the study `name`; refuse one that belongs to another example."""
+def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None,
+               read_only: bool = False):
+    """Create or join the study `name`; refuse one made for another example or, unless only
+    reading it, with other --set/--fix values."""
     import optuna
 
     sampler = optuna.samplers.TPESampler(seed=sampler_seed, n_startup_trials=STARTUP_TRIALS,
@@ -229,7 +231,8 @@ def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None):
     if all(value is None for value in theirs.values()):
         for key, value in mine.items():
             study.set_user_attr(key, value)
-    elif theirs != mine:
+    elif theirs != mine and (not read_only or any(
+            theirs[key] != mine[key] for key in ("example", "metric", "quick"))):
         raise AmlError(f"study {name!r} was made for {theirs['example']} with other settings "
                        f"({', '.join(f'{k}={v}' for k, v in theirs.items())}); use those or "
                        "pick another --study name")
