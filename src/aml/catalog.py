@@ -128,6 +128,23 @@ LECTURE3 = (
             (Target("test_accuracy", ">=", 0.92, quick=0.7, when=_FASHION),
              Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
             search=f"{_L3}:cnn_search_space"),
+    Example("l3.params_for_accuracy", 3, "Parameters needed per accuracy tier, ANN vs CNN",
+            "aml.lectures.lecture3_capacity:params_for_accuracy",
+            "aml.lectures.lecture3_capacity:CapacityConfig"),
+    Example("l3.feature_maps", 3, "What a trained CNN's first layer sees: filters and maps",
+            f"{_L3}:feature_maps", f"{_L3}:FeatureMapsConfig",
+            (Target("test_accuracy", ">=", 0.80, quick=0.5),)),
+    Example("l3.text_sentiment", 3, "Review sentiment: SimpleRNN, LSTM, BiLSTM, custom cell",
+            "aml.lectures.lecture3_text:text_sentiment", "aml.lectures.lecture3_text:TextConfig",
+            (Target("test_accuracy", ">=", 0.80, quick=0.6, when=(("dataset", "movie_snippets"),)),
+             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),)))),
+    Example("l3.reservoir", 3, "Echo state network on Mackey-Glass vs an LSTM",
+            "aml.lectures.lecture3_reservoir:reservoir",
+            "aml.lectures.lecture3_reservoir:ReservoirConfig",
+            (Target("nrmse_next_step", "<=", 1e-4, quick=1e-2),
+             Target("nrmse_free_run_84", "<=", 1e-2, quick=0.3),
+             Target("readout_seconds", "<", 1.0),
+             Target("n_reservoir", "<=", 500))),
 )
 
 
