@@ -96,6 +96,8 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
             ctx.log(f"{family} tier {tier:.0%}: " + (f"{found:,} parameters" if found else
                                                      "not reached by this family"))
         metrics[f"{family.lower()}_best_accuracy"] = max(a for _, a in runs[family])
+    metrics["cnn_minus_ann_accuracy"] = round(metrics["cnn_best_accuracy"]
+                                              - metrics["ann_best_accuracy"], 4)
     metrics["parameters"] = max(p for family in runs.values() for p, _ in family)
     ctx.save_figure(_figure(runs, ann_tiers, cnn_tiers, data.dataset), "accuracy_vs_parameters")
     return metrics

@@ -260,7 +260,7 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
     image = data.x_test[config.image_index % len(data.x_test)]
     probe = keras.Model(model.inputs, first.output)
-    maps = np.asarray(probe(image[None]))[0]                 # (H, W, filters)
+    maps = np.asarray(probe([image[None]]))[0]               # (H, W, filters)
     label = data.class_names[data.y_test[config.image_index % len(data.x_test)]]
     ctx.log(f"test accuracy {test['accuracy']:.4f}; showing {kernels.shape[-1]} filters of "
             f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
