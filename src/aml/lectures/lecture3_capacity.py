@@ -33,14 +33,14 @@ TIERS = {  # dataset -> (ANN tiers, CNN tiers)
 @dataclass(frozen=True)
 class CapacityConfig:
     dataset: str = "auto"
-    ann_family: tuple = ((4,), (16,), (64,), (256,), (128, 64), (512, 256))
+    ann_family: tuple = ((4,), (16,), (64,), (256,), (512, 256))
     cnn_family: tuple = (((4,), (16,)), ((8, 16), (32,)), ((16, 32), (64,)),
                          ((32, 64), (128,)))
     ann_epochs: int = 8
-    cnn_epochs: int = 5
+    cnn_epochs: int = 6
     batch_size: int = 128
-    train_limit: int | None = 20_000
-    test_limit: int | None = 5_000
+    train_limit: int | None = None
+    test_limit: int | None = None
 
     @classmethod
     def quick(cls) -> CapacityConfig:
