@@ -218,3 +218,81 @@ def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
                    convs_per_block=trial.suggest_int("convs_per_block", 1, 2),
                    learning_rate=trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
                    epochs=trial.suggest_int("epochs", 2, 20, log=True))
+
+
+@dataclass(frozen=True)
+class FeatureMapsConfig:
+    """A small CNN trained briefly, then its first layer shown: kernels and feature maps."""
+
+    dataset: str = "auto"
+    filters: tuple = (8, 16)
+    kernel_size: int = 5
+    epochs: int = 3
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    train_limit: int | None = 20_000
+    test_limit: int | None = 2_000
+    image_index: int = 0
+
+    @classmethod
+    def quick(cls) -> FeatureMapsConfig:
+        return cls(epochs=2, train_limit=2000, test_limit=500)
+
+
+def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
+    """Train a CNN, then plot its first-layer filters and their feature maps for one image."""
+    import keras
+
+    from aml.models.images import conv_classifier
+
+    data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
+    if data.note:
+        ctx.log(data.note)
+    model = conv_classifier(data.x_train.shape[1:], len(data.class_names),
+                            filters=config.filters, dense=(64,),
+                            kernel_size=config.kernel_size)
+    bar = ctx.progress("CNN", config.epochs)
+    _, test, _ = train_classifier(model, data, epochs=config.epochs,
+                                  batch_size=config.batch_size,
+                                  learning_rate=config.learning_rate, seed=ctx.seed,
+                                  on_epoch=lambda e, logs: bar.update(e, **logs))
+    first = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
+    image = data.x_test[config.image_index % len(data.x_test)]
+    probe = keras.Model(model.inputs, first.output)
+    maps = np.asarray(probe([image[None]]))[0]               # (H, W, filters)
+    label = data.class_names[data.y_test[config.image_index % len(data.x_test)]]
+    ctx.log(f"test accuracy {test['accuracy']:.4f}; showing {kernels.shape[-1]} filters of "
+            f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
+    ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
+    return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
+            "parameters": model.count_params(), "filters_shown": int(kernels.shape[-1]),
+            "active_fraction": round(float((maps > 0).mean()), 4)}
+
+
+def _filters_figure(kernels, image, maps, label, dataset):
+    import matplotlib.pyplot as plt
+
+    n = kernels.shape[-1]
+    fig, axes = plt.subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
+    shown = image if image.shape[-1] == 3 else image[..., 0]
+    axes[0, 0].imshow(shown, cmap=None if image.shape[-1] == 3 else "gray")
+    axes[0, 0].set_title(f"input: {label}", fontsize=8)
+    axes[1, 0].axis("off")
+    for k in range(n):
+        kernel = kernels[..., k]
+        if kernel.shape[-1] == 3:
+            kernel = (kernel - kernel.min()) / (np.ptp(kernel) + 1e-12)
+            axes[0, k + 1].imshow(kernel)
+        else:
+            axes[0, k + 1].imshow(kernel[..., 0], cmap="coolwarm")
+        axes[0, k + 1].set_title(f"filter {k + 1}", fontsize=8)
+        axes[1, k + 1].imshow(maps[..., k], cmap="viridis")
+        axes[1, k + 1].set_title(f"map {k + 1}", fontsize=8)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"First convolution layer on {dataset}: learned filters (top) and their "
+                 "ReLU feature maps for one image (bottom)", fontsize=9)
+    fig.tight_layout()
+    return fig
