@@ -79,6 +79,15 @@ def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
     bar.update(100, loss=9.0)  # no accuracy reported: never pruned
 
 
+def test_pruning_limit_follows_the_tiers_that_apply():
+    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1:IrisConfig", (
+        catalog.Target("test_accuracy", ">=", 0.9, when=(("dataset", "a"),)),
+        catalog.Target("test_accuracy", ">=", 0.5, when=(("dataset", "b"),))),
+        search="aml.lectures.lecture1:iris_search_space"))
+    assert PruningGuard(goal).limit == 0.25  # dataset unknown yet: the most lenient tier
+    assert PruningGuard(goal, {"dataset": "a"}).limit == 0.45
+
+
 def _png_width(path: Path) -> int:
     return struct.unpack(">I", path.read_bytes()[16:20])[0]
 

@@ -101,10 +101,12 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
 class PruningGuard:
     """Raises TrialPruned when a runner's progress shows a hopeless trial (see module doc)."""
 
-    def __init__(self, goal: Goal):
+    def __init__(self, goal: Goal, metrics: dict | None = None):
+        """`metrics` of a finished trial, when there is one, pick the tiers that apply
+        (e.g. the dataset's); without them the most lenient of all tiers is used."""
         base = goal.metric.removeprefix("test_")
         self.keys = (f"val_{base}", base)
-        tiers = [v for v in goal.tier_values() if v > 0]
+        tiers = [v for v in goal.tier_values(metrics) if v > 0]
         easiest = tiers[0] if tiers else None
         self.maximize = goal.maximize
         self.limit = None if easiest is None else (
@@ -249,10 +251,11 @@ def trial_objective(goal: Goal, seed: int = 0):
     base = dataclasses.replace(config_for(example, goal.quick), **goal.settings)
     space = catalog.resolve(example.search)
     runner = catalog.resolve(example.runner)
-    guard = PruningGuard(goal)
 
     def objective(trial) -> tuple[float, float]:
         config = space(trial, base)
+        done = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        guard = PruningGuard(goal, done[0].user_attrs.get("metrics") if done else None)
         missing = sorted(set(goal.fixed) - set(trial.params))
         if missing:
             raise AmlError(f"--fix {missing[0]}: the search space of {example.id} has no such "
