@@ -106,12 +106,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                    fixed=study.user_attrs.get("fixed") or {})
     shares = _shares(args.trials, args.jobs)
     workers = [_spawn_worker(args, n, storage, study_name, backend) for n in shares[1:] if n]
-    if shares[0]:
-        print(f"{args.id}: {args.trials} trials in study {study_name!r} "
-              f"({args.jobs} process{'es' if args.jobs > 1 else ''})", flush=True)
-        study = run_trials(goal, shares[0], storage_url=storage, study_name=study_name,
-                           seed=args.seed, heartbeat=args.heartbeat,
-                           sampler_seed=args.sampler_seed, verbose=True)
+    try:
+        if shares[0]:
+            print(f"{args.id}: {args.trials} trials in study {study_name!r} "
+                  f"({args.jobs} process{'es' if args.jobs > 1 else ''})", flush=True)
+            study = run_trials(goal, shares[0], storage_url=storage, study_name=study_name,
+                               seed=args.seed, heartbeat=args.heartbeat,
+                               sampler_seed=args.sampler_seed, verbose=True)
+    except BaseException:  # an error or Ctrl-C here: leave no worker running on its own
+        for worker in workers:
+            worker.terminate()
+            worker.wait()
+        raise
     failed_workers = sum(worker.wait() != 0 for worker in workers)
     if failed_workers:
         print(f"aml: {failed_workers} worker process(es) failed; see their messages above",
