@@ -213,38 +213,49 @@ def _numbers(output: str) -> set[int]:
     return {int(n) for n in re.findall(r"trial (\d+): test_accuracy", output)}
 
 
+def _running_study(url: str, worker: subprocess.Popen):
+    """The shared study once the worker is inside a trial with its parameters chosen."""
+    storage, deadline = open_storage(url, 1), time.monotonic() + 120
+    while True:
+        assert worker.poll() is None and time.monotonic() < deadline, "no trial started"
+        try:
+            study = optuna.load_study(study_name="shared", storage=storage)
+            if any(t.params for t in study.get_trials(states=(TrialState.RUNNING,))):
+                return study
+        except KeyError:  # the worker has not created the study yet
+            pass
+        time.sleep(0.1)
+
+
 def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
     with postgres_server() as url:
-        first, second = _worker(url, 2, "--worker"), _worker(url, 2, "--worker")
-        ran_first, ran_second = _numbers(_finish(first)), _numbers(_finish(second))
-        assert len(ran_first) == len(ran_second) == 2  # each did its own share...
-        assert ran_first.isdisjoint(ran_second)  # ...no trial ran twice...
-        assert ran_first | ran_second == {0, 1, 2, 3}  # ...and none was lost
-
-        study = optuna.load_study(study_name="shared", storage=open_storage(url, 1))
         doomed = _worker(url, 1, "--worker")
-        deadline = time.monotonic() + 120
-        while not any(t.params for t in study.get_trials(states=(TrialState.RUNNING,))):
-            assert doomed.poll() is None and time.monotonic() < deadline, "no trial started"
-            time.sleep(0.1)
+        study = _running_study(url, doomed)
         time.sleep(0.5)  # its heartbeat is recorded; it is mid-trial (Keras still loading)
         doomed.kill()
         doomed.wait()
         (killed,) = study.get_trials(states=(TrialState.RUNNING,))
         time.sleep(2.5)  # longer than the grace period of two missed heartbeats
 
-        # The next worker fails the stale trial, reruns its configuration and summarises.
-        survivor = _finish(_worker(url, 1, "--out", str(tmp_path)))
+        # Two workers share the study; one of them fails the stale trial and queues its
+        # configuration again, and they share that retry and three new trials.
+        first, second = _worker(url, 2, "--worker"), _worker(url, 2, "--worker")
+        ran_first, ran_second = _numbers(_finish(first)), _numbers(_finish(second))
+        assert len(ran_first) == len(ran_second) == 2  # each did its own share...
+        assert ran_first.isdisjoint(ran_second)  # ...no trial ran twice...
+        assert ran_first | ran_second == {1, 2, 3, 4}  # ...and none was lost
+
         trials = study.get_trials()
-        assert [t.number for t in trials] == list(range(6))
-        assert len({t._trial_id for t in trials}) == 6
-        assert trials[killed.number].state == TrialState.FAIL
-        (retry,) = [t for t in trials if t.system_attrs.get("failed_trial") == killed.number]
+        assert [t.number for t in trials] == [0, 1, 2, 3, 4] and killed.number == 0
+        assert len({t._trial_id for t in trials}) == 5
+        assert trials[0].state == TrialState.FAIL
+        (retry,) = [t for t in trials if t.system_attrs.get("failed_trial") == 0]
         assert retry.state == TrialState.COMPLETE
         assert retry.params == killed.params and len(killed.params) == 2
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
-        assert len(complete) == 5
+        assert len(complete) == 4
         for trial in complete:
             assert trial.values[1] == _iris_parameters(trial.params["hidden"])
             assert trial.values[0] == trial.user_attrs["metrics"]["test_accuracy"]
-        assert "5 complete, 1 fail" in survivor
+        summary = _finish(_worker(url, 0, "--out", str(tmp_path)))  # the study stays usable
+        assert "4 complete, 1 fail" in summary
