@@ -40,6 +40,7 @@ class Chromium:
 
         self.process = subprocess.Popen(
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-dev-shm-usage",
              "--disable-extensions", "--disable-background-networking",
              "--allow-file-access-from-files", "--remote-debugging-pipe",
              f"--window-size={width},{height}", f"--user-data-dir={self.profile}",
