@@ -118,7 +118,20 @@ LECTURE3: tuple = ()
 
 # ---- Lecture 4: physics guidance ------------------------------------------------------------
 
-LECTURE4: tuple = ()
+LECTURE4 = (
+    Example("l4.physics_loss", 4, "Physics-guided loss: normalisation of |psi_10|^2 in a well",
+            "aml.lectures.lecture4:physics_loss", "aml.lectures.lecture4:PhysicsLossConfig",
+            (Target("normalisation_improvement", ">=", 5.0),
+             Target("mse_ratio", "<=", 1.0))),
+    Example("l4.physics_net", 4, "Physics-structured network: projectile g and v0",
+            "aml.lectures.lecture4:physics_net", "aml.lectures.lecture4:PhysicsNetConfig",
+            (Target("g_relative_error", "<=", 0.01, quick=0.02),
+             Target("v0_relative_error", "<=", 0.01, quick=0.02),
+             Target("extrapolation_improvement", ">=", 10.0))),
+    Example("l4.regularization", 4, "L1, L2 and dropout against over-fitting few samples",
+            "aml.lectures.lecture4:regularization", "aml.lectures.lecture4:RegularizationConfig",
+            (Target("gap_reduction", ">=", 0.5),)),
+)
 
 
 # ---- Lecture 5: beyond gradients ------------------------------------------------------------
