@@ -136,7 +136,11 @@ LECTURE4 = (
 
 # ---- Lecture 5: beyond gradients ------------------------------------------------------------
 
-LECTURE5: tuple = ()
+LECTURE5 = (
+    Example("l5.genetic", 5, "Iris network trained by a genetic algorithm, vs Adam",
+            "aml.lectures.lecture5:genetic", "aml.lectures.lecture5:GeneticConfig",
+            (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
+)
 
 
 # ---------------------------------------------------------------------------------------------
