@@ -30,7 +30,24 @@ def use_backend(name: str | None = None) -> str:
             import jax  # noqa: F401
         except ImportError as err:
             raise AmlError("the JAX backend needs jax: pip install -e '.[jax]'") from err
+    _import_quietly("keras")
     return name
+
+
+def _import_quietly(module: str) -> None:
+    """Import a module with file descriptor 2 silenced: TensorFlow's C++ start-up chatter
+    (oneDNN, CPU feature notices) bypasses Python logging and would bury our output."""
+    if module in sys.modules:
+        return
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stderr.flush()
+        os.dup2(devnull, 2)
+        __import__(module)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def seed_everything(seed: int) -> None:

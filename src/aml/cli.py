@@ -15,7 +15,9 @@ from aml.errors import AmlError
 from aml.tables import fmt, format_table
 
 # Modules that add their own subcommands with `register(subparsers)`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "aml.data.cli",
+)
 
 
 def _targets_text(entry) -> str:

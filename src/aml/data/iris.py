@@ -1,14 +1,45 @@
-"""Iris: 150 flowers, 4 measurements, 3 species; bundled with scikit-learn (no download)."""
+"""Iris: 150 flowers, 4 measurements, 3 species; bundled with scikit-learn (no download).
+
+scikit-learn's copy (sklearn/datasets/data/iris.csv) is verified like every other dataset file.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
+
+from aml.data import store
+from aml.errors import AmlError
+
+NAME = "iris"
+TITLE = "Iris"
+FILENAMES = ("iris.csv",)
+
+
+def sklearn_data_dir() -> Path:
+    """Where scikit-learn keeps its bundled data, found without importing scikit-learn."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise AmlError("scikit-learn is not installed; it bundles iris (pip install scikit-learn)")
+    return Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data"
+
+
+def system_dirs() -> tuple[Path, ...]:
+    return (sklearn_data_dir(),)
+
+
+def fetch(force: bool = False) -> list[Path]:
+    """Nothing to download: the file comes with scikit-learn; check it is there and intact."""
+    return [store.locate(NAME, "iris.csv", system_dirs(), title=TITLE)]
 
 
 def load():
     """Features (150, 4) float32, integer labels (150,), and the class names."""
     from sklearn.datasets import load_iris
 
+    store.locate(NAME, "iris.csv", system_dirs(), title=TITLE)
     bunch = load_iris()
     return bunch.data.astype(np.float32), bunch.target.astype(np.int32), list(bunch.target_names)
 

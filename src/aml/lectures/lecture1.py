@@ -23,7 +23,7 @@ class IrisConfig:
 
     @classmethod
     def quick(cls) -> IrisConfig:
-        return cls(epochs=60)
+        return cls(epochs=40, learning_rate=1e-2)
 
 
 def train_iris(model, config: IrisConfig, seed: int = 0, on_epoch=None):

@@ -1,0 +1,56 @@
+"""The run store: atomic publication, nothing left by a failed run, and the index."""
+
+import json
+
+import pytest
+
+from aml import results
+
+
+def record(run, passed=True):
+    return {"id": "demo", "run": run, "passed": passed, "quick": False,
+            "metrics": {"acc": 0.5, "nan": float("nan")}, "finished": "now"}
+
+
+def test_published_run_has_metrics_and_is_indexed(tmp_path):
+    with results.staged_run(tmp_path, "demo", "r1") as staging:
+        (staging / "figure.png").write_bytes(b"png")
+        final = results.publish_run(staging, record("r1"))
+    assert final == tmp_path / "demo" / "r1"
+    assert (final / "figure.png").read_bytes() == b"png"
+    data = json.loads((final / "metrics.json").read_text())
+    assert data["metrics"] == {"acc": 0.5, "nan": "nan"}
+    assert results.read_index(tmp_path)["demo"]["run"] == "r1"
+    assert list((tmp_path / "demo").iterdir()) == [final]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_failed_or_interrupted_run_leaves_nothing(tmp_path, error):
+    with pytest.raises(error):
+        with results.staged_run(tmp_path, "demo", "r1") as staging:
+            (staging / "half.png").write_bytes(b"half")
+            raise error()
+    assert list((tmp_path / "demo").iterdir()) == []
+    assert results.read_index(tmp_path) == {}
+
+
+def test_index_keeps_the_latest_run_per_entry(tmp_path):
+    for run, passed in (("r1", True), ("r2", False)):
+        with results.staged_run(tmp_path, "demo", run) as staging:
+            results.publish_run(staging, record(run, passed))
+    assert results.read_index(tmp_path)["demo"] == {
+        "run": "r2", "path": str(tmp_path / "demo" / "r2"), "passed": False, "quick": False,
+        "metrics": {"acc": 0.5, "nan": "nan"}, "finished": "now"}
+
+
+def test_corrupt_index_reads_as_empty(tmp_path):
+    (tmp_path / "index.json").write_text("{not json")
+    assert results.read_index(tmp_path) == {}
+
+
+def test_atomic_json_write_leaves_no_temporary_files(tmp_path):
+    results.write_json_atomic(tmp_path / "a.json", {"x": 1})
+    with pytest.raises(TypeError):
+        results.write_json_atomic(tmp_path / "a.json", {"x": object()})
+    assert json.loads((tmp_path / "a.json").read_text()) == {"x": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
