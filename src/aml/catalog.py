@@ -140,6 +140,10 @@ LECTURE5 = (
     Example("l5.genetic", 5, "Iris network trained by a genetic algorithm, vs Adam",
             "aml.lectures.lecture5:genetic", "aml.lectures.lecture5:GeneticConfig",
             (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
+    Example("l5.reservoir_evolution", 5, "Echo state network hyperparameters evolved",
+            "aml.lectures.lecture5:reservoir_evolution",
+            "aml.lectures.lecture5:ReservoirConfig",
+            (Target("test_gain", ">=", 1.5, quick=1.0),)),
 )
 
 

@@ -132,3 +132,158 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
         "best_fitness": result.best_fitness,
         "parameters": model.count_params(),
     }
+
+
+# ---- l5.reservoir_evolution ------------------------------------------------------------------
+
+# Gene i lives in [0, 1] and maps onto this range (log scale where marked): a mutation of 0.1
+# is then an equally sized step for every hyperparameter.
+RESERVOIR_GENES = (
+    ("spectral_radius", 0.1, 1.6, False),
+    ("leak_rate", 0.05, 1.0, False),
+    ("input_scaling", 0.02, 3.0, True),
+    ("sparsity", 0.0, 0.98, False),
+)
+
+
+def decode_reservoir(genome) -> dict[str, float]:
+    """Hyperparameters of the echo state network from a genome in [0, 1]^4."""
+    out = {}
+    for gene, (name, low, high, log) in zip(np.clip(genome, 0.0, 1.0), RESERVOIR_GENES):
+        out[name] = float(low * (high / low) ** gene if log else low + gene * (high - low))
+    return out
+
+
+@dataclass(frozen=True)
+class ReservoirConfig:
+    """Predict Mackey-Glass (tau = 17) `horizon` steps ahead with a 100-unit reservoir."""
+
+    n_samples: int = 2600
+    horizon: int = 20
+    n_train: int = 1000
+    n_validation: int = 600
+    washout: int = 100
+    n_reservoir: int = 100
+    ridge: float = 1e-6
+    population_size: int = 10
+    generations: int = 8
+    mutation_sigma: float = 0.15
+    mutation_rate: float = 0.5
+    elite: int = 2
+    workers: int = 1
+
+    @classmethod
+    def quick(cls) -> ReservoirConfig:
+        return cls(n_samples=1400, n_train=600, n_validation=300, population_size=6,
+                   generations=3)
+
+
+def nrmse(prediction, target) -> float:
+    """Root-mean-square error divided by the target's standard deviation."""
+    return float(np.sqrt(np.mean((np.ravel(prediction) - np.ravel(target)) ** 2))
+                 / np.std(target))
+
+
+def mackey_glass_task(config: ReservoirConfig, seed: int = 0):
+    """Standardised series split into (u, y) pairs for train, validation and test."""
+    from aml.data import load
+
+    series = load("mackey_glass", n=config.n_samples, tau=17, seed=seed)
+    train = series[:config.n_train]
+    series = (series - train.mean()) / train.std()
+    u, y = series[:-config.horizon], series[config.horizon:]
+    a, b = config.n_train, config.n_train + config.n_validation
+    if b >= len(u):
+        raise ValueError("n_samples must exceed n_train + n_validation + horizon")
+    return (u[:a], y[:a]), (u[a:b], y[a:b]), (u[b:], y[b:])
+
+
+@dataclass(frozen=True)
+class ReservoirFitness:
+    """Fitness of reservoir hyperparameter genomes: minus log validation NRMSE of an ESN fitted
+    on the training part (the same reservoir seed for all, so only the genes differ)."""
+
+    train: tuple
+    validation: tuple
+    n_reservoir: int
+    ridge: float
+    washout: int
+    seed: int = 0
+
+    def error(self, hyperparameters: dict, evaluate_on=None) -> float:
+        from aml.scratch.reservoir import EchoStateNetwork
+
+        esn = EchoStateNetwork(self.n_reservoir, ridge=self.ridge, seed=self.seed,
+                               **hyperparameters).fit(*self.train, washout=self.washout)
+        u, y = evaluate_on or self.validation
+        return nrmse(esn.predict(u), y)
+
+    def __call__(self, genomes: np.ndarray) -> np.ndarray:
+        return np.array([-np.log(self.error(decode_reservoir(g))) for g in genomes])
+
+
+def reservoir_evolution(config: ReservoirConfig, ctx: RunContext) -> dict:
+    """Evolve spectral radius, leak rate, input scaling and sparsity; compare with defaults."""
+    from aml.plots import plt
+    from aml.scratch.reservoir import EchoStateNetwork
+    from aml.training import genetic as ga
+
+    train, validation, test = mackey_glass_task(config, ctx.seed)
+    fitness = ReservoirFitness(train, validation, config.n_reservoir, config.ridge,
+                               config.washout, ctx.seed)
+    default = EchoStateNetwork()
+    defaults = {name: getattr(default, name) for name, *_ in RESERVOIR_GENES}
+    bar = ctx.progress("reservoir", config.generations)
+    evaluate = ga.ProcessPoolFitness(fitness, config.workers) if config.workers > 1 \
+        else fitness
+    try:
+        result = ga.evolve(
+            evaluate, population_size=config.population_size,
+            generations=config.generations, mutation_sigma=config.mutation_sigma,
+            mutation_rate=config.mutation_rate, elite=config.elite,
+            bounds=(np.zeros(len(RESERVOIR_GENES)), np.ones(len(RESERVOIR_GENES))),
+            seed=ctx.seed, on_generation=lambda g, p, s: bar.update(g, best=float(s.max())))
+    finally:
+        if evaluate is not fitness:
+            evaluate.close()
+    evolved = decode_reservoir(result.best)
+    errors = {name: {"validation": fitness.error(h), "test": fitness.error(h, test)}
+              for name, h in (("default", defaults), ("evolved", evolved))}
+    ctx.log("evolved " + ", ".join(f"{k}={v:.3g}" for k, v in evolved.items())
+            + f"; test NRMSE default {errors['default']['test']:.4f}, "
+            f"evolved {errors['evolved']['test']:.4f}")
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.2))
+    generations = np.arange(1, config.generations + 1)
+    left.plot(generations, np.exp(-np.array(result.history["best"])), "o-", label="best")
+    left.plot(generations, np.exp(-np.array(result.history["mean"])), "s--",
+              label="population (geometric mean)")
+    left.axhline(errors["default"]["validation"], color="k", ls=":", label="default reservoir")
+    left.set_yscale("log")
+    left.set_title("Evolving the reservoir: validation error per generation")
+    left.set_xlabel("generation")
+    left.set_ylabel(f"NRMSE, {config.horizon}-step-ahead prediction")
+    left.legend()
+    u, y = test
+    shown = slice(0, min(300, len(y)))
+    right.plot(y[shown], "k-", lw=2, label="truth")
+    for name, hyper in (("default", defaults), ("evolved", evolved)):
+        esn = EchoStateNetwork(config.n_reservoir, ridge=config.ridge, seed=ctx.seed, **hyper)
+        esn.fit(*train, washout=config.washout)
+        right.plot(esn.predict(u)[shown], lw=1, label=f"{name} reservoir")
+    right.set_title(f"Mackey-Glass, {config.horizon} steps ahead (test)")
+    right.set_xlabel("time step")
+    right.set_ylabel("standardised x(t)")
+    right.legend()
+    fig.tight_layout()
+    ctx.save_figure(fig, "reservoir_evolution")
+    return {
+        **{f"evolved_{k}": v for k, v in evolved.items()},
+        "default_test_nrmse": errors["default"]["test"],
+        "evolved_test_nrmse": errors["evolved"]["test"],
+        "default_validation_nrmse": errors["default"]["validation"],
+        "evolved_validation_nrmse": errors["evolved"]["validation"],
+        "test_gain": errors["default"]["test"] / errors["evolved"]["test"],
+        "evaluations": result.evaluations,
+        "ga_seconds": result.seconds,
+    }
