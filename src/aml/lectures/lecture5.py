@@ -210,13 +210,19 @@ class ReservoirFitness:
     washout: int
     seed: int = 0
 
-    def error(self, hyperparameters: dict, evaluate_on=None) -> float:
+    def predictions(self, hyperparameters: dict, *segments):
+        """Fit on the training part, then predict each (u, y) segment in turn: the reservoir
+        runs on without a break, so each segment must directly follow the previous one."""
         from aml.scratch.reservoir import EchoStateNetwork
 
         esn = EchoStateNetwork(self.n_reservoir, ridge=self.ridge, seed=self.seed,
                                **hyperparameters).fit(*self.train, washout=self.washout)
-        u, y = evaluate_on or self.validation
-        return nrmse(esn.predict(u), y)
+        return [esn.predict(u) for u, _ in segments]
+
+    def error(self, hyperparameters: dict, test=None) -> float:
+        """Validation NRMSE, or with `test` (the segment after validation) the test NRMSE."""
+        segments = (self.validation,) + ((test,) if test is not None else ())
+        return nrmse(self.predictions(hyperparameters, *segments)[-1], segments[-1][1])
 
     def __call__(self, genomes: np.ndarray) -> np.ndarray:
         return np.array([-np.log(self.error(decode_reservoir(g))) for g in genomes])
@@ -268,9 +274,8 @@ def reservoir_evolution(config: ReservoirConfig, ctx: RunContext) -> dict:
     shown = slice(0, min(300, len(y)))
     right.plot(y[shown], "k-", lw=2, label="truth")
     for name, hyper in (("default", defaults), ("evolved", evolved)):
-        esn = EchoStateNetwork(config.n_reservoir, ridge=config.ridge, seed=ctx.seed, **hyper)
-        esn.fit(*train, washout=config.washout)
-        right.plot(esn.predict(u)[shown], lw=1, label=f"{name} reservoir")
+        prediction = fitness.predictions(hyper, validation, test)[-1]
+        right.plot(prediction[shown], lw=1, label=f"{name} reservoir")
     right.set_title(f"Mackey-Glass, {config.horizon} steps ahead (test)")
     right.set_xlabel("time step")
     right.set_ylabel("standardised x(t)")

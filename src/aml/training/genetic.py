@@ -190,12 +190,15 @@ def genome_of(model) -> np.ndarray:
 
 def set_genome(model, genome: np.ndarray) -> None:
     """Write a flat genome back into a Keras model's weights."""
+    shapes = [w.shape for w in model.get_weights()]
+    total = sum(int(np.prod(shape)) for shape in shapes)
+    if len(genome) != total:
+        raise ValueError(f"genome has {len(genome)} genes, the model has {total} weights")
     weights, at = [], 0
-    for w in model.get_weights():
-        weights.append(np.asarray(genome[at:at + w.size], dtype=w.dtype).reshape(w.shape))
-        at += w.size
-    if at != len(genome):
-        raise ValueError(f"genome has {len(genome)} genes, the model has {at} weights")
+    for shape in shapes:
+        size = int(np.prod(shape))
+        weights.append(np.asarray(genome[at:at + size], dtype=np.float32).reshape(shape))
+        at += size
     model.set_weights(weights)
 
 
