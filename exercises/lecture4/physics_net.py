@@ -29,7 +29,7 @@ class Projectile(keras.Model):
         # TODO: run each sub-network on a constant input and scale it to the size of g and v0 (about 10)
         raise NotImplementedError('run each sub-network on a constant input and scale it to the size of g and v0 (about 10)')
 
-    def call(self, t):
+    def call(self, t, training=None):
         # TODO: assemble the height from the formula x = v0 t - g t^2 / 2
         raise NotImplementedError('assemble the height from the formula x = v0 t - g t^2 / 2')
 

@@ -34,7 +34,7 @@ class ProjectileNetwork(keras.Model):
         ones = ops.ones_like(t)
         return self.gravity(ones), self.speed(ones)
 
-    def call(self, t):
+    def call(self, t, training=None):
         g, v0 = self.constants(t)
         return v0 * t - 0.5 * g * ops.square(t)
 

@@ -37,7 +37,7 @@ class Projectile(keras.Model):
         return 10.0 * self.gravity(ones), 10.0 * self.speed(ones)
         # END SOLUTION
 
-    def call(self, t):
+    def call(self, t, training=None):
         # BEGIN SOLUTION: assemble the height from the formula x = v0 t - g t^2 / 2
         g, v0 = self.constants(t)
         return v0 * t - 0.5 * g * ops.square(t)
