@@ -33,4 +33,5 @@ def test_reservoir_evolution_beats_the_default(tmp_path):
     m = record["metrics"]
     assert record["passed"], record["targets"]
     assert m["evolved_validation_nrmse"] < m["default_validation_nrmse"]
+    assert m["evolved_validation_nrmse"] <= m["initial_best_validation_nrmse"] + 1e-12
     assert m["evaluations"] == 6 + 3 * 4

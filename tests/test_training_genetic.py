@@ -73,6 +73,7 @@ def test_evolve_finds_a_hidden_vector_and_keeps_its_elite():
     assert np.abs(result.best - target).max() < 0.05
     assert all(b2 >= b1 for b1, b2 in zip(result.history["best"], result.history["best"][1:]))
     assert result.evaluations == 60 + 150 * 58
+    assert len(result.history["best"]) == len(result.history["mean"]) == 151  # + generation 0
     again = ga.evolve(fitness, 12, population_size=60, generations=150, mutation_sigma=0.2,
                       sigma_decay=0.98, seed=0)
     np.testing.assert_array_equal(result.best, again.best)

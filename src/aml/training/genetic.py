@@ -73,7 +73,8 @@ def evolve(fitness: Callable[[np.ndarray], np.ndarray], n_genes: int | None = No
 
     The first population is `initial` or N(0, init_scale^2) genes (uniform within `bounds`
     when given; offspring are then clipped to them). Mutation sigma shrinks by `sigma_decay`
-    per generation. `on_generation(g, population, scores)` is called after each generation.
+    per generation. `on_generation(g, population, scores)` is called after each generation;
+    the history's best/mean lists start with the initial population (generation 0).
     """
     if population_size < 2 or not 0 <= elite < population_size or tournament_size < 1:
         raise ValueError("need population_size >= 2, 0 <= elite < population_size, "
@@ -93,6 +94,8 @@ def evolve(fitness: Callable[[np.ndarray], np.ndarray], n_genes: int | None = No
     start = time.perf_counter()
     scores = np.asarray(fitness(population), dtype=np.float64)
     evaluations = len(population)
+    history["best"].append(float(scores.max()))
+    history["mean"].append(float(scores.mean()))
     sigma = mutation_sigma
     for generation in range(1, generations + 1):
         order = np.argsort(-scores)
