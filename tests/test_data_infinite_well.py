@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from aml.data import infinite_well, load
+from aml.errors import AmlError
 
 
 def test_density_is_normalised_and_zero_at_the_walls():
@@ -30,5 +31,5 @@ def test_gain_noise_and_seed():
     assert np.std(noisy - clean) == pytest.approx(0.2, rel=0.15)
     np.testing.assert_array_equal(noisy, infinite_well.load(300, noise=0.2, seed=1)[1])
     assert not np.array_equal(x, infinite_well.load(300, seed=2)[0])
-    with pytest.raises(ValueError):
+    with pytest.raises(AmlError):
         infinite_well.load(0)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from aml.data import load, projectile
+from aml.errors import AmlError
 
 
 def test_samples_follow_the_formula():
@@ -18,5 +19,5 @@ def test_noise_and_seed():
     t, x = projectile.load(500, noise=0.5, seed=2)
     assert np.std(x - projectile.position(t)) == pytest.approx(0.5, rel=0.1)
     np.testing.assert_array_equal(x, projectile.load(500, noise=0.5, seed=2)[1])
-    with pytest.raises(ValueError):
+    with pytest.raises(AmlError):
         projectile.load(10, t_min=3, t_max=1)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from aml.errors import AmlError
+
 
 def density(x, n: int = 10, length: float = 2.0):
     """|psi_n(x)|^2 = (2/L) sin^2(n pi x / L); zero outside the well."""
@@ -25,7 +27,8 @@ def load(n_points: int = 200, n: int = 10, length: float = 2.0, noise: float = 0
     `gain` a detector calibration factor applied to the true density: 1 means calibrated.
     """
     if n_points < 1 or n < 1 or length <= 0:
-        raise ValueError("n_points and n must be >= 1 and length > 0")
+        raise AmlError(f"infinite_well needs n_points >= 1, n >= 1 and length > 0, got "
+                       f"n_points={n_points}, n={n}, length={length}")
     rng = np.random.default_rng(seed)
     x = (np.arange(n_points) + rng.uniform(size=n_points)) * (length / n_points)
     y = gain * density(x, n, length) + noise * rng.normal(size=n_points)
