@@ -1,0 +1,128 @@
+"""How many parameters does an accuracy tier cost? Families of dense and convolutional image
+classifiers, each trained the same way; the smallest parameter count reaching each tier.
+
+The course asks it on CIFAR-10: ANN tiers 30/40/50%, CNN tiers 60/70/80%. Its tiers climb
+from well above chance (10%) to about what each kind of network reaches there. Fashion-MNIST
+is easier, so the equivalent tiers here climb the same way to what each kind reaches on it:
+a dense network tops out near 88-89% (the l3.ann_images target), a small CNN near 92%
+(l3.cnn_images); the lowest tiers sit where linear models (about 84%) and tiny networks end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from aml.context import RunContext
+from aml.lectures.lecture3_images import (
+    AnnConfig,
+    CnnConfig,
+    build_image_model,
+    load_images,
+    train_classifier,
+)
+
+TIERS = {  # dataset -> (ANN tiers, CNN tiers)
+    "cifar10": ((0.30, 0.40, 0.50), (0.60, 0.70, 0.80)),
+    "fashion_mnist": ((0.80, 0.85, 0.88), (0.88, 0.90, 0.92)),
+    "digits": ((0.80, 0.90, 0.95), (0.85, 0.92, 0.97)),
+}
+
+
+@dataclass(frozen=True)
+class CapacityConfig:
+    dataset: str = "auto"
+    ann_family: tuple = ((4,), (16,), (64,), (256,), (128, 64), (512, 256))
+    cnn_family: tuple = (((4,), (16,)), ((8, 16), (32,)), ((16, 32), (64,)),
+                         ((32, 64), (128,)))
+    ann_epochs: int = 8
+    cnn_epochs: int = 5
+    batch_size: int = 128
+    train_limit: int | None = 20_000
+    test_limit: int | None = 5_000
+
+    @classmethod
+    def quick(cls) -> CapacityConfig:
+        return cls(ann_family=((8,), (64,)), cnn_family=(((4,), (16,)), ((8, 16), (32,))),
+                   ann_epochs=2, cnn_epochs=2, train_limit=2000, test_limit=1000)
+
+
+def smallest_reaching(points, tier: float):
+    """The smallest parameter count among (parameters, accuracy) points reaching `tier`."""
+    counts = [p for p, accuracy in points if accuracy >= tier]
+    return min(counts) if counts else None
+
+
+def pareto_front(points):
+    """Points that no other point beats on both fewer parameters and higher accuracy."""
+    front, best = [], -np.inf
+    for params, accuracy in sorted(points, key=lambda p: (p[0], -p[1])):
+        if accuracy > best:
+            front.append((params, accuracy))
+            best = accuracy
+    return front
+
+
+def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
+    """Train both families; report the smallest parameter count per tier and plot the front."""
+    import keras
+
+    data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
+    if data.note:
+        ctx.log(data.note)
+    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
+    ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
+    runs = {"ANN": [], "CNN": []}
+    plan = ([("ANN", replace(AnnConfig(), widths=w), config.ann_epochs)
+             for w in config.ann_family] +
+            [("CNN", replace(CnnConfig(), filters=f, dense=d), config.cnn_epochs)
+             for f, d in config.cnn_family])
+    bar = ctx.progress("models", len(plan))
+    for number, (family, model_config, epochs) in enumerate(plan, 1):
+        keras.utils.set_random_seed(ctx.seed)
+        model = build_image_model(model_config, data.x_train.shape[1:], len(data.class_names))
+        _, test, _ = train_classifier(model, data, epochs=epochs, batch_size=config.batch_size,
+                                      learning_rate=model_config.learning_rate, seed=ctx.seed)
+        runs[family].append((model.count_params(), round(test["accuracy"], 4)))
+        ctx.log(f"{family} {getattr(model_config, 'widths', None) or model_config.filters}: "
+                f"{model.count_params():,} parameters, test accuracy {test['accuracy']:.4f}")
+        bar.update(number)
+    metrics = {"dataset": data.dataset}
+    for family, tiers in (("ANN", ann_tiers), ("CNN", cnn_tiers)):
+        for tier in tiers:
+            found = smallest_reaching(runs[family], tier)
+            metrics[f"{family.lower()}_params_for_{round(tier * 100)}"] = found
+            ctx.log(f"{family} tier {tier:.0%}: " + (f"{found:,} parameters" if found else
+                                                     "not reached by this family"))
+        metrics[f"{family.lower()}_best_accuracy"] = max(a for _, a in runs[family])
+    metrics["cnn_minus_ann_accuracy"] = round(metrics["cnn_best_accuracy"]
+                                              - metrics["ann_best_accuracy"], 4)
+    metrics["parameters"] = max(p for family in runs.values() for p, _ in family)
+    ctx.save_figure(_figure(runs, ann_tiers, cnn_tiers, data.dataset), "accuracy_vs_parameters")
+    return metrics
+
+
+def _figure(runs, ann_tiers, cnn_tiers, dataset):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    colours = {"ANN": "tab:blue", "CNN": "tab:red"}
+    for family, tiers in (("ANN", ann_tiers), ("CNN", cnn_tiers)):
+        points = runs[family]
+        ax.scatter(*zip(*points), color=colours[family], label=f"{family} models", zorder=3)
+        for tier in tiers:
+            ax.axhline(tier, color=colours[family], ls=":", lw=1)
+            ax.text(min(p for p, _ in points), tier,
+                    f" {family} tier {tier:.0%}", color=colours[family], fontsize=7,
+                    va="bottom")
+    front = pareto_front(runs["ANN"] + runs["CNN"])
+    ax.step(*zip(*front), where="post", color="black", lw=1.2, label="Pareto front")
+    ax.set_xscale("log")
+    ax.set_xlabel("trainable parameters (log scale)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"Accuracy vs parameters on {dataset}")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,298 @@
+"""Lecture 3 image examples: a dense-only and a convolutional classifier, measured side by side.
+
+CIFAR-10 when it is on this machine (the course's data), otherwise Fashion-MNIST; `dataset`
+in the metrics says which. "digits" (scikit-learn's bundled 8x8 digits) serves the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from aml.context import RunContext
+from aml.errors import AmlError
+
+FALLBACK = {"cifar10": "fashion_mnist"}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """Images scaled to [0, 1] float32 with integer labels, and where they came from."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list
+    dataset: str
+    note: str = ""
+
+
+def _digits():
+    """scikit-learn's 1,797 8x8 digits (bundled): a tiny real image set for tests."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_digits()
+    x = (bunch.images * (255 / 16)).round().astype(np.uint8)[..., None]
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, bunch.target.astype(np.int64), test_size=0.2, random_state=0, stratify=bunch.target)
+    return x_train, y_train, x_test, y_test, [str(d) for d in range(10)]
+
+
+def _subset(x, y, limit, rng):
+    if limit is None or limit >= len(x):
+        return x, y
+    keep = np.sort(rng.choice(len(x), int(limit), replace=False))
+    return x[keep], y[keep]
+
+
+def load_images(dataset: str = "auto", train_limit: int | None = None,
+                test_limit: int | None = None, seed: int = 0) -> ImageData:
+    """Load an image set: "auto" is CIFAR-10 if present, else Fashion-MNIST (said in `note`).
+
+    Optional limits keep a random (seeded) subset of the training or test images.
+    """
+    from aml.data import load
+
+    note = ""
+    if dataset == "digits":
+        arrays = _digits()
+    else:
+        name = "cifar10" if dataset == "auto" else dataset
+        try:
+            arrays = load(name)
+        except AmlError as err:
+            if dataset != "auto":
+                raise
+            name = FALLBACK[name]
+            note = f"CIFAR-10 is not on this machine ({str(err).split(';')[0]}); using {name}"
+            arrays = load(name)
+        dataset = name
+    x_train, y_train, x_test, y_test, class_names = arrays
+    rng = np.random.default_rng(seed)
+    x_train, y_train = _subset(x_train, y_train, train_limit, rng)
+    x_test, y_test = _subset(x_test, y_test, test_limit, rng)
+    scale = np.float32(1 / 255)
+    return ImageData(x_train.astype(np.float32) * scale, y_train.astype(np.int32),
+                     x_test.astype(np.float32) * scale, y_test.astype(np.int32),
+                     list(class_names), dataset, note)
+
+
+@dataclass(frozen=True)
+class AnnConfig:
+    """Dense-only classifier: Flatten -> Dense(w, relu) per width -> softmax."""
+
+    dataset: str = "auto"
+    widths: tuple = (512, 256)
+    dropout: float = 0.0
+    epochs: int = 12
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    train_limit: int | None = None
+    test_limit: int | None = None
+    validation_split: float = 0.1
+
+    @classmethod
+    def quick(cls) -> AnnConfig:
+        return cls(widths=(64,), epochs=3, train_limit=3000, test_limit=1000)
+
+
+@dataclass(frozen=True)
+class CnnConfig:
+    """Convolutional classifier: (Conv -> MaxPool) per filter count -> Dense -> softmax."""
+
+    dataset: str = "auto"
+    filters: tuple = (32, 64)
+    dense: tuple = (128,)
+    convs_per_block: int = 1
+    kernel_size: int = 3
+    dropout: float = 0.3
+    epochs: int = 10
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    train_limit: int | None = None
+    test_limit: int | None = None
+    validation_split: float = 0.1
+
+    @classmethod
+    def quick(cls) -> CnnConfig:
+        return cls(filters=(8, 16), dense=(32,), epochs=3, train_limit=3000, test_limit=1000)
+
+
+def build_image_model(config, input_shape, n_classes: int):
+    """The model an AnnConfig or CnnConfig describes."""
+    from aml.models.images import conv_classifier, dense_classifier
+
+    if isinstance(config, CnnConfig):
+        return conv_classifier(input_shape, n_classes, filters=config.filters,
+                               dense=config.dense, kernel_size=config.kernel_size,
+                               convs_per_block=config.convs_per_block, dropout=config.dropout)
+    return dense_classifier(input_shape, n_classes, widths=config.widths, dropout=config.dropout)
+
+
+def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
+                     learning_rate: float, validation_split: float = 0.1, seed: int = 0,
+                     on_epoch=None):
+    """Adam + sparse categorical cross-entropy; returns (history, test metrics, s per epoch)."""
+    import time
+
+    import keras
+
+    from aml.training import supervised
+
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    start = time.perf_counter()
+    history = supervised.fit(model, data.x_train, data.y_train, loss=loss, epochs=epochs,
+                             batch_size=batch_size, validation_split=validation_split,
+                             optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
+                             on_epoch=on_epoch)
+    seconds = time.perf_counter() - start
+    test = _evaluate_in_batches(model, data.x_test, data.y_test, loss)
+    return history, test, seconds / max(epochs, 1)
+
+
+def _evaluate_in_batches(model, x, y, loss, batch: int = 2000) -> dict:
+    """Test loss and accuracy without holding every activation of a big test set at once."""
+    from keras import ops
+
+    total_loss, hits = 0.0, 0
+    for start in range(0, len(x), batch):
+        xb, yb = x[start:start + batch], y[start:start + batch]
+        pred = model(ops.convert_to_tensor(xb), training=False)
+        total_loss += float(ops.convert_to_numpy(loss(ops.convert_to_tensor(yb), pred))) * len(xb)
+        hits += int((np.argmax(ops.convert_to_numpy(pred), axis=-1) == yb).sum())
+    return {"loss": total_loss / len(x), "accuracy": hits / len(x)}
+
+
+def _run_image_example(config, ctx: RunContext, label: str) -> dict:
+    from aml.plots import training_curves
+
+    data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
+    if data.note:
+        ctx.log(data.note)
+    ctx.log(f"dataset: {data.dataset} ({len(data.x_train)} training, {len(data.x_test)} test "
+            f"images of shape {data.x_train.shape[1:]})")
+    model = build_image_model(config, data.x_train.shape[1:], len(data.class_names))
+    bar = ctx.progress(label, config.epochs)
+    history, test, per_epoch = train_classifier(
+        model, data, epochs=config.epochs, batch_size=config.batch_size,
+        learning_rate=config.learning_rate, validation_split=config.validation_split,
+        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs))
+    parameters = model.count_params()
+    ctx.log(f"{label}: test accuracy {test['accuracy']:.4f} with {parameters:,} parameters "
+            f"on {data.dataset}, {per_epoch:.1f} s per epoch")
+    ctx.save_figure(training_curves(history, f"{label} on {data.dataset}"), "training_curves")
+    return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
+            "test_loss": round(test["loss"], 4), "parameters": parameters,
+            "final_val_accuracy": round(history["val_accuracy"][-1], 4),
+            "seconds_per_epoch": round(per_epoch, 2)}
+
+
+def ann_images(config: AnnConfig, ctx: RunContext) -> dict:
+    """Train the dense-only classifier; report test accuracy, parameters and the dataset."""
+    return _run_image_example(config, ctx, "ANN")
+
+
+def cnn_images(config: CnnConfig, ctx: RunContext) -> dict:
+    """Train the convolutional classifier; report test accuracy, parameters and the dataset."""
+    return _run_image_example(config, ctx, "CNN")
+
+
+def ann_search_space(trial, config: AnnConfig) -> AnnConfig:
+    """What `aml sweep l3.ann_images` may vary: depth, widths, learning rate, epochs."""
+    depth = trial.suggest_int("depth", 1, 4)
+    widths = tuple(trial.suggest_int(f"width_{i}", 16, 1024, log=True) for i in range(depth))
+    return replace(config, widths=widths,
+                   learning_rate=trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
+                   epochs=trial.suggest_int("epochs", 2, 30, log=True))
+
+
+def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
+    """What `aml sweep l3.cnn_images` may vary: blocks, filters, dense width, rate, epochs."""
+    blocks = trial.suggest_int("blocks", 1, 3)
+    filters = tuple(trial.suggest_int(f"filters_{i}", 4, 128, log=True) for i in range(blocks))
+    return replace(config, filters=filters,
+                   dense=(trial.suggest_int("dense", 16, 512, log=True),),
+                   convs_per_block=trial.suggest_int("convs_per_block", 1, 2),
+                   learning_rate=trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
+                   epochs=trial.suggest_int("epochs", 2, 20, log=True))
+
+
+@dataclass(frozen=True)
+class FeatureMapsConfig:
+    """A small CNN trained briefly, then its first layer shown: kernels and feature maps."""
+
+    dataset: str = "auto"
+    filters: tuple = (8, 16)
+    kernel_size: int = 5
+    epochs: int = 3
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    train_limit: int | None = 20_000
+    test_limit: int | None = 2_000
+    image_index: int = 0
+
+    @classmethod
+    def quick(cls) -> FeatureMapsConfig:
+        return cls(epochs=2, train_limit=2000, test_limit=500)
+
+
+def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
+    """Train a CNN, then plot its first-layer filters and their feature maps for one image."""
+    import keras
+
+    from aml.models.images import conv_classifier
+
+    data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
+    if data.note:
+        ctx.log(data.note)
+    model = conv_classifier(data.x_train.shape[1:], len(data.class_names),
+                            filters=config.filters, dense=(64,),
+                            kernel_size=config.kernel_size)
+    bar = ctx.progress("CNN", config.epochs)
+    _, test, _ = train_classifier(model, data, epochs=config.epochs,
+                                  batch_size=config.batch_size,
+                                  learning_rate=config.learning_rate, seed=ctx.seed,
+                                  on_epoch=lambda e, logs: bar.update(e, **logs))
+    first = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
+    image = data.x_test[config.image_index % len(data.x_test)]
+    probe = keras.Model(model.inputs, first.output)
+    maps = np.asarray(probe([image[None]]))[0]               # (H, W, filters)
+    label = data.class_names[data.y_test[config.image_index % len(data.x_test)]]
+    ctx.log(f"test accuracy {test['accuracy']:.4f}; showing {kernels.shape[-1]} filters of "
+            f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
+    ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
+    return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
+            "parameters": model.count_params(), "filters_shown": int(kernels.shape[-1]),
+            "active_fraction": round(float((maps > 0).mean()), 4)}
+
+
+def _filters_figure(kernels, image, maps, label, dataset):
+    import matplotlib.pyplot as plt
+
+    n = kernels.shape[-1]
+    fig, axes = plt.subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
+    shown = image if image.shape[-1] == 3 else image[..., 0]
+    axes[0, 0].imshow(shown, cmap=None if image.shape[-1] == 3 else "gray")
+    axes[0, 0].set_title(f"input: {label}", fontsize=8)
+    axes[1, 0].axis("off")
+    for k in range(n):
+        kernel = kernels[..., k]
+        if kernel.shape[-1] == 3:
+            kernel = (kernel - kernel.min()) / (np.ptp(kernel) + 1e-12)
+            axes[0, k + 1].imshow(kernel)
+        else:
+            axes[0, k + 1].imshow(kernel[..., 0], cmap="coolwarm")
+        axes[0, k + 1].set_title(f"filter {k + 1}", fontsize=8)
+        axes[1, k + 1].imshow(maps[..., k], cmap="viridis")
+        axes[1, k + 1].set_title(f"map {k + 1}", fontsize=8)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"First convolution layer on {dataset}: learned filters (top) and their "
+                 "ReLU feature maps for one image (bottom)", fontsize=9)
+    fig.tight_layout()
+    return fig

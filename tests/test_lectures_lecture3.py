@@ -1,0 +1,116 @@
+"""Lecture 3 examples on tiny real or generated data (no /usr/share/datasets needed): each
+learns, reports the metrics the catalog and `aml sweep` rely on, and saves its figure."""
+
+from dataclasses import replace
+
+import numpy as np
+import optuna
+import pytest
+
+from aml import catalog
+from aml.context import RunContext
+from aml.errors import AmlError
+from aml.lectures import lecture3_capacity as capacity
+from aml.lectures import lecture3_images as images
+from aml.lectures import lecture3_reservoir as reservoir
+from aml.lectures import lecture3_text as text
+
+
+def ctx(tmp_path):
+    return RunContext(directory=tmp_path, seed=0, quick=True, verbose=False)
+
+
+def test_catalog_entries_resolve_and_image_entries_can_be_searched():
+    for entry in catalog.LECTURE3:
+        if entry.kind == "example":
+            catalog.resolve(entry.runner), catalog.resolve(entry.config)().__class__
+    trial = optuna.trial.FixedTrial({"depth": 2, "width_0": 300, "width_1": 40,
+                                     "learning_rate": 3e-3, "epochs": 7})
+    ann = catalog.resolve(catalog.get("l3.ann_images").search)(trial, images.AnnConfig())
+    assert ann.widths == (300, 40) and ann.learning_rate == 3e-3 and ann.epochs == 7
+    trial = optuna.trial.FixedTrial({"blocks": 1, "filters_0": 12, "dense": 20,
+                                     "convs_per_block": 2, "learning_rate": 1e-3,
+                                     "epochs": 3})
+    cnn = catalog.resolve(catalog.get("l3.cnn_images").search)(trial, images.CnnConfig())
+    assert cnn.filters == (12,) and cnn.dense == (20,) and cnn.convs_per_block == 2
+
+
+def test_ann_and_cnn_learn_digits_and_report_what_sweeps_need(tmp_path):
+    ann = images.ann_images(replace(images.AnnConfig(), dataset="digits", widths=(64,),
+                                    epochs=15, batch_size=32), ctx(tmp_path / "a"))
+    cnn = images.cnn_images(replace(images.CnnConfig(), dataset="digits", filters=(8, 16),
+                                    dense=(32,), dropout=0.0, epochs=12, batch_size=32),
+                            ctx(tmp_path / "c"))
+    assert ann["dataset"] == cnn["dataset"] == "digits"
+    assert ann["test_accuracy"] >= 0.92 and cnn["test_accuracy"] >= 0.9
+    assert ann["parameters"] == 65 * 64 + 65 * 10
+    # 8x8 -> conv(8) -> pool 4x4 -> conv(16) -> pool 2x2 -> 64 -> dense 32 -> 10
+    assert cnn["parameters"] == (9 + 1) * 8 + (72 + 1) * 16 + 65 * 32 + 33 * 10
+    assert (tmp_path / "c" / "training_curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_missing_cifar_falls_back_to_fashion_mnist(monkeypatch):
+    import aml.data
+
+    def fake_load(name, **kwargs):
+        if name == "cifar10":
+            raise AmlError("CIFAR-10: not found; run aml data fetch cifar10")
+        rng = np.random.default_rng(0)
+        return (rng.integers(0, 256, (20, 28, 28, 1), dtype=np.uint8), np.arange(20) % 10,
+                rng.integers(0, 256, (10, 28, 28, 1), dtype=np.uint8), np.arange(10),
+                [str(i) for i in range(10)])
+
+    monkeypatch.setattr(aml.data, "load", fake_load)
+    data = images.load_images("auto", train_limit=8)
+    assert data.dataset == "fashion_mnist" and "CIFAR-10 is not on this machine" in data.note
+    assert data.x_train.shape == (8, 28, 28, 1) and data.x_train.max() <= 1.0
+    with pytest.raises(AmlError):
+        images.load_images("cifar10")
+
+
+def test_pareto_front_and_smallest_per_tier():
+    points = [(100, 0.5), (50, 0.6), (400, 0.9), (200, 0.85), (300, 0.8)]
+    assert capacity.pareto_front(points) == [(50, 0.6), (200, 0.85), (400, 0.9)]
+    assert capacity.smallest_reaching(points, 0.8) == 200
+    assert capacity.smallest_reaching(points, 0.95) is None
+
+
+def test_params_for_accuracy_on_digits(tmp_path):
+    config = replace(capacity.CapacityConfig.quick(), dataset="digits",
+                     ann_family=((4,), (64,)), cnn_family=(((8, 16), (32,)),),
+                     ann_epochs=12, cnn_epochs=12, batch_size=32)
+    metrics = capacity.params_for_accuracy(config, ctx(tmp_path))
+    assert metrics["dataset"] == "digits"
+    assert metrics["ann_params_for_90"] == 65 * 64 + 65 * 10  # Dense(4) stays below 90%
+    assert metrics["cnn_best_accuracy"] >= 0.9
+    assert (tmp_path / "accuracy_vs_parameters.png").exists()
+
+
+def test_feature_maps_of_a_trained_cnn(tmp_path):
+    config = replace(images.FeatureMapsConfig.quick(), dataset="digits", kernel_size=3,
+                     epochs=10, batch_size=32)
+    metrics = images.feature_maps(config, ctx(tmp_path))
+    assert metrics["filters_shown"] == 8 and metrics["test_accuracy"] >= 0.85
+    assert 0 < metrics["active_fraction"] < 1
+    assert (tmp_path / "feature_maps.png").exists()
+
+
+def test_text_models_learn_negation_on_synthetic_reviews(tmp_path):
+    config = replace(text.TextConfig.quick(), dataset="synthetic", models=("lstm", "custom_cell"),
+                     epochs=12, units=16, embed_dim=16, dropout=0.0, batch_size=32,
+                     learning_rate=1e-2)
+    metrics = text.text_sentiment(config, ctx(tmp_path))
+    assert metrics["dataset"] == "synthetic"
+    assert metrics["lstm_test_accuracy"] >= 0.9
+    assert metrics["best_model"] in ("lstm", "custom_cell") and metrics["test_accuracy"] >= 0.9
+    assert metrics["custom_cell_parameters"] > 0 and metrics["lstm_seconds_per_epoch"] > 0
+
+
+def test_reservoir_example_quick(tmp_path):
+    config = replace(reservoir.ReservoirConfig.quick(), candidate_seeds=1, lstm_epochs=2,
+                     test_steps=300)
+    metrics = reservoir.reservoir(config, ctx(tmp_path))
+    assert metrics["n_reservoir"] == 200 and metrics["parameters"] == 202
+    assert metrics["nrmse_next_step"] < 1e-3
+    assert metrics["nrmse_free_run_84"] < 0.3
+    assert (tmp_path / "mackey_glass_prediction.png").exists()
