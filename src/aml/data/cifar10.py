@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import tarfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -46,15 +44,10 @@ class BatchUnpickler(pickle.Unpickler):
 def read_members(archive: Path, wanted: tuple[str, ...]) -> dict[str, bytes]:
     """The bytes of the named members of a .tar.gz, streamed in one pass."""
     found: dict[str, bytes] = {}
-    try:
-        with store.open_counted(archive, f"reading {archive.name}") as reader, \
-                tarfile.open(fileobj=reader, mode="r|gz") as tar:
-            for member in tar:
-                if member.isfile() and member.name in wanted:
-                    found[member.name] = tar.extractfile(member).read()
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
-        raise AmlError(f"{archive} is not a readable .tar.gz ({err}); "
-                       f"delete it and fetch or import it again") from None
+    with store.open_tar_gz(archive, f"reading {archive.name}") as tar:
+        for member in tar:
+            if member.isfile() and member.name in wanted:
+                found[member.name] = tar.extractfile(member).read()
     missing = [name for name in wanted if name not in found]
     if missing:
         raise AmlError(f"{archive} lacks {', '.join(missing)}; is it the right archive?")

@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import json
 import os
+import tarfile
 import tempfile
 import urllib.request
 import zlib
@@ -156,6 +157,25 @@ def open_counted(path: Path, label: str) -> Iterator[CountingReader]:
     path = readable(path)
     with open(path, "rb") as handle:
         yield CountingReader(handle, progress(label, path.stat().st_size))
+
+
+@contextlib.contextmanager
+def open_tar_gz(path: Path, label: str) -> Iterator[tarfile.TarFile]:
+    """Stream a .tar.gz member by member, then read the gzip stream to its end.
+
+    tarfile alone treats a cut-off archive as a shorter one; draining the stream makes gzip
+    check its end marker and CRC, so truncation is an error, never a smaller dataset.
+    """
+    try:
+        with open_counted(path, label) as reader, \
+                gzip.GzipFile(fileobj=reader, mode="rb") as unzipped:
+            with tarfile.open(fileobj=unzipped, mode="r|") as tar:
+                yield tar
+            while unzipped.read(CHUNK):
+                pass
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
+        raise AmlError(f"{path} is not a complete, readable .tar.gz ({err}); "
+                       "delete it and fetch or import it again") from None
 
 
 def _digests(path: Path, wanted: Iterable[Checksum], label: str) -> dict[tuple[str, str], str]:
