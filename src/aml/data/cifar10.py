@@ -77,7 +77,7 @@ def batch_arrays(batch: dict, member: str) -> tuple[np.ndarray, np.ndarray]:
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise AmlError(f"{member} has labels outside 0..9")
     # Rows store the red plane, then green, then blue, each 32x32 row-major.
-    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), labels
+    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels  # a view: copied once below
 
 
 def load():
@@ -87,12 +87,14 @@ def load():
     batches = {m: parse_batch(raw[f"{FOLDER}/{m}"], m) for m in MEMBERS}
     train = [batch_arrays(batches[m], m) for m in TRAIN_BATCHES]
     x_test, y_test = batch_arrays(batches["test_batch"], "test_batch")
+    x_test = np.ascontiguousarray(x_test)
     names = batches["batches.meta"].get(b"label_names")
     if not isinstance(names, list) or len(names) != 10:
         raise AmlError("batches.meta lacks the ten label names")
     class_names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
-    return (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]),
-            x_test, y_test, class_names)
+    x_train = np.empty((sum(len(x) for x, _ in train), 32, 32, 3), dtype=np.uint8)
+    np.concatenate([x for x, _ in train], out=x_train)  # row-major, whatever the views are
+    return x_train, np.concatenate([y for _, y in train]), x_test, y_test, class_names
 
 
 def fetch(force: bool = False) -> list[Path]:

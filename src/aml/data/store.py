@@ -146,8 +146,9 @@ class CountingReader:
 
     def read(self, size: int = -1) -> bytes:
         data = self.handle.read(size)
-        self.done += len(data)
-        self.bar.update(self.done)
+        if data:  # the readers above keep asking at the end; report each byte once
+            self.done += len(data)
+            self.bar.update(self.done)
         return data
 
 
