@@ -19,8 +19,8 @@ def cache(monkeypatch, tmp_path):
 
 def make_sdist(monkeypatch, tmp_path, pin=True, **kwargs):
     snippets = fixtures.snippet_lines(SCORES)
-    sdist = fixtures.vader_sdist(tmp_path / "built" / movie_snippets.SDIST, snippets, **kwargs) \
-        if (tmp_path / "built").mkdir() is None else None
+    (tmp_path / "built").mkdir()
+    sdist = fixtures.vader_sdist(tmp_path / "built" / movie_snippets.SDIST, snippets, **kwargs)
     if pin:
         fixtures.pin(monkeypatch, "movie_snippets", movie_snippets.SDIST, sdist)
     inner = tmp_path / "snippets.txt"

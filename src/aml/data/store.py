@@ -103,7 +103,7 @@ class ChecksumError(AmlError):
 
 def data_root() -> Path:
     """The cache: $AML_DATA, else ~/.cache/aml."""
-    return Path(os.environ.get("AML_DATA") or Path.home() / ".cache" / "aml")
+    return Path(os.environ.get("AML_DATA") or Path.home() / ".cache" / "aml").expanduser()
 
 
 def dataset_dir(name: str) -> Path:
@@ -276,8 +276,8 @@ def locate(name: str, filename: str, extra_dirs: Iterable[Path] = (), title: str
             return path
         except AmlError as err:
             errors.append(err)
-    if errors:
-        raise errors[0]
+    if errors:  # copies exist but none is intact: say so, and how to replace it
+        raise type(errors[0])(f"{errors[0]}; {fix_hint(name, filename)}")
     tried = ", ".join(str(d) for d in [dataset_dir(name), *extra_dirs])
     raise AmlError(f"{title or name}: {filename} not found (looked in {tried}); "
                    + fix_hint(name, filename))
