@@ -197,7 +197,7 @@ def run_check(exercise, path: str | Path, quick: bool = False) -> list[CheckResu
         module = load_submission(path)
         return catalog.resolve(exercise.checker)(module, quick=quick)
     except SubmissionError as err:
-        return [CheckResult(LOAD_CHECK, False, None, None, str(err))]
+        return [CheckResult(LOAD_CHECK, False, None, None, str(err), points=0)]
 
 
 def _first_missed(results: list[CheckResult], rung: CheckResult) -> str:

@@ -85,24 +85,33 @@ class Journal:
             raise AmlError(f"{path} was made with other settings ({_differences(header, settings)})"
                            "; pass --restart to grade everything again, or another --out")
         if restart or header is None:
-            write_bytes_atomic(path, (json.dumps({"settings": settings}) + "\n").encode())
             records = []
+        if restart or header is None or self.torn:  # rewrite without the torn tail
+            write_bytes_atomic(path, b"".join(
+                (json.dumps(line, sort_keys=True) + "\n").encode()
+                for line in [{"settings": settings}, *records]))
         for record in records:
             self.done[record["student"]] = record
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         self.write_lock = threading.Lock()
 
     def _read(self) -> tuple[dict | None, list[dict]]:
+        self.torn = False
         try:
-            lines = self.path.read_bytes().splitlines()
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return None, []
+        lines = data.splitlines()
+        self.torn = not data.endswith(b"\n")
         records = []
         for line in lines[1:]:
-            with contextlib.suppress(ValueError):  # a torn last line: that student is redone
+            try:
                 record = json.loads(line)
-                if isinstance(record, dict) and "student" in record:
-                    records.append(record)
+            except ValueError:  # a torn last line: that student is graded again
+                self.torn = True
+                continue
+            if isinstance(record, dict) and "student" in record:
+                records.append(record)
         try:
             return json.loads(lines[0])["settings"], records
         except (IndexError, ValueError, KeyError, TypeError):
