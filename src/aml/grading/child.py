@@ -95,8 +95,8 @@ def _trusted_modules(extra: tuple[str, ...]) -> list:
 
 
 def fingerprint(modules) -> dict:
-    """Every callable of the trusted modules and of their classes, held by reference; for
-    the course's own classes every attribute, and the set of attribute names."""
+    """Every callable of the trusted modules and of their classes, held by reference, and
+    each class's attribute names; for the course's own classes every attribute."""
     prints = {}
     for module in modules:
         name = getattr(module, "__name__", "?")
@@ -111,20 +111,35 @@ def fingerprint(modules) -> dict:
                     if ours or callable(member) or isinstance(member, (property, classmethod,
                                                                        staticmethod)):
                         prints[(name, key, attribute)] = member
-                if ours:
-                    prints[(name, key, "__dict__ keys")] = frozenset(vars(value))
+                prints[(name, key, "__dict__ keys")] = frozenset(vars(value))
             code = getattr(value, "__code__", None)
             if code is not None:
                 prints[(name, key, "__code__")] = code
     return prints
 
 
+def _shadowing(cls: type, added) -> list[str]:
+    """Attributes added to a class since the fingerprint that override an inherited method
+    (any addition at all for the course's own classes, which never change)."""
+    ours = str(cls.__module__).startswith("aml")
+    return [name for name in sorted(added)
+            if ours or ((callable(vars(cls)[name]) or isinstance(
+                vars(cls)[name], (property, classmethod, staticmethod)))
+                and any(name in vars(base) for base in cls.__mro__[1:]))]
+
+
 def tampered(before: dict, modules) -> list[str]:
-    """Names of trusted objects that were replaced or deleted since `before`."""
+    """Names of trusted objects that were replaced, deleted or shadowed since `before`."""
     after = fingerprint(modules)
-    return [".".join(key) for key, value in before.items()
-            if key not in after or (after[key] != value if isinstance(value, frozenset)
-                                    else after[key] is not value)]
+    changed = []
+    for key, value in before.items():
+        if isinstance(value, frozenset):
+            cls = before[key[:2]]
+            changed += [f"{key[0]}.{key[1]}.{name}" for name in
+                        _shadowing(cls, after.get(key, frozenset()) - value)]
+        elif key not in after or after[key] is not value:
+            changed.append(".".join(key))
+    return changed
 
 
 class _Guard:
@@ -244,7 +259,8 @@ def _run_checks(job, checker, hidden, guard):
         return MEMORY, "MemoryError: the submission used more memory than allowed", []
     except ExitCalled as err:
         guard.active = False
-        return EXIT_CALLED, str(err), [CheckResult(LOAD_CHECK, False, None, None, str(err), points=0)]
+        return EXIT_CALLED, str(err), [CheckResult(LOAD_CHECK, False, None, None, str(err),
+                                                   points=0)]
     except SubmissionError as err:
         guard.active = False
         return ERROR, str(err), results + [CheckResult(LOAD_CHECK, False, None, None,

@@ -1,4 +1,4 @@
-"""A correct submission. Lecture 1, exercise 1: the iris network with the Sequential class, built from a list.
+"""A correct submission of lecture 1, exercise 1: the iris network with Sequential.
 
 Write build_model() so that it returns an uncompiled keras.Model: 4 input features,
 a hidden Dense layer of 8 ReLU units and a Dense output of 3 softmax units (67 parameters).
