@@ -136,3 +136,5 @@ def test_bad_submissions_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(AmlError, match="no submissions in"):
         grade_class(EXERCISE, tmp_path / "empty", tmp_path / "g.csv")
+    with pytest.raises(AmlError, match="inside the submissions folder"):
+        grade_class(EXERCISE, tmp_path / "empty", tmp_path / "empty" / "g.csv")

@@ -21,8 +21,8 @@ import sys
 import types
 
 # Exit statuses the parent understands (the names are the grading statuses).
-OK, MEMORY, ERROR, EXIT_CALLED, FORBIDDEN, TAMPERED, INVALID = (
-    "ok", "memory", "error", "exit called", "forbidden", "tampered", "invalid output")
+OK, MEMORY, ERROR, EXIT_CALLED, FORBIDDEN, TAMPERED, INVALID, CRASHED = (
+    "ok", "memory", "error", "exit called", "forbidden", "tampered", "invalid output", "crashed")
 
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG = 1
@@ -200,6 +200,17 @@ class _Guard:
             self.refuse(event)
 
 
+def _peak_address_space_mb() -> float | None:
+    """VmPeak: the most address space this process held, the figure RLIMIT_AS bounds."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmPeak:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _send(fd: int, message: dict) -> None:
     data = json.dumps(message, default=str, allow_nan=True).encode()
     data = struct.pack(">Q", len(data)) + data
@@ -277,18 +288,9 @@ def _run_checks(job, checker, hidden, guard):
                         f"{type(err).__name__}: {err}"[:300], []
 
 
-def main() -> None:
-    me = os.getpid()
-    job = json.loads(sys.stdin.buffer.read())
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    channel, nonce = job["channel_fd"], job.pop("nonce")
-    _die_with_parent(job["parent_pid"])
-    network = _leave_network() if job["isolate_network"] else "not isolated"
-    _set_limits(job)
-    sys.path[:] = job["sys_path"]
-    sys.dont_write_bytecode = True
-
+def _prepare(job: dict):
+    """Trusted imports and seeding, before any student code: the checker, the hidden
+    checks, and Keras unless the checker module says NEEDS_KERAS = False."""
     import random
 
     from aml import catalog
@@ -305,6 +307,31 @@ def main() -> None:
         import numpy as np
 
         np.random.seed(job["seed"])
+    return checker, hidden
+
+
+def main() -> None:
+    me = os.getpid()
+    job = json.loads(sys.stdin.buffer.read())
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    channel, nonce = job["channel_fd"], job.pop("nonce")
+    _die_with_parent(job["parent_pid"])
+    network = _leave_network() if job["isolate_network"] else "not isolated"
+    _set_limits(job)
+    sys.path[:] = job["sys_path"]
+    sys.dont_write_bytecode = True
+    try:
+        checker, hidden = _prepare(job)
+    except BaseException as err:  # noqa: BLE001 - the grader itself could not start
+        peak, limit = _peak_address_space_mb() or 0, job["memory_mb"]
+        status = MEMORY if isinstance(err, MemoryError) or peak > 0.75 * limit else CRASHED
+        detail = (f"the checker needs more than {limit} MB of address space to start "
+                  f"(peak {peak:.0f} MB); raise --memory" if status == MEMORY else
+                  f"the checker could not start: {type(err).__name__}: {err}"[:300])
+        _send(channel, {"nonce": nonce, "status": status, "detail": detail, "checks": [],
+                        "network": network, "peak_vm_mb": peak})
+        os._exit(0)
     trusted = _trusted_modules((job["checker"].split(":")[0], "aml_hidden_checks"))
     before = fingerprint(trusted)
     guard = _Guard(os.getcwd(), job["protected"])
@@ -326,7 +353,8 @@ def main() -> None:
     if os.getpid() != me:
         os._exit(0)
     _send(channel, {"nonce": nonce, "status": status, "detail": detail, "checks": checks,
-                    "network": network, "max_rss_mb": round(usage.ru_maxrss / 1024, 1)})
+                    "network": network, "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                    "peak_vm_mb": _peak_address_space_mb()})
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

@@ -199,6 +199,9 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     records (sorted by student)."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
+    if out.is_relative_to(submissions):
+        raise AmlError(f"--out {out} is inside the submissions folder; write the grades "
+                       "elsewhere")
     students = discover(submissions)
     hidden_source = None
     if hidden is not None:

@@ -37,9 +37,12 @@ from pathlib import Path
 import aml
 from aml.grading.checks import INVALID
 
-# Measured: a lecture 1 Keras check (TensorFlow 2.21 CPU, one thread, MALLOC_ARENA_MAX=2)
-# peaks at about 1.6 GB of address space (VmPeak) for 0.9 GB resident; 4 GB leaves room for
-# larger models and data while still stopping a runaway allocation quickly. A CUDA build
+# Measured in the sandbox (Outcome.peak_vm_mb): a lecture 1 Keras check (TensorFlow 2.21 CPU,
+# one thread, MALLOC_ARENA_MAX=2) peaks at 1.53 GB of address space (VmPeak) for 0.88 GB
+# resident, and TensorFlow cannot even be imported under 1 GB (reported as "memory"). 4 GB
+# leaves room for larger models and data and still stops a runaway allocation quickly.
+# RLIMIT_AS rather than RLIMIT_DATA: DATA ignores mmap'd memory before Linux 4.7, and NumPy
+# and TensorFlow allocate their large blocks with mmap. A CUDA build
 # reserves far more address space, so the child hides GPUs (CUDA_VISIBLE_DEVICES="").
 DEFAULT_MEMORY_MB = 4096
 DEFAULT_TIMEOUT_S = 600.0
@@ -80,6 +83,7 @@ class Outcome:
     output_bytes: int = 0
     network: str = ""
     max_rss_mb: float | None = None
+    peak_vm_mb: float | None = None
 
     @property
     def score(self) -> float:
@@ -93,7 +97,8 @@ class Outcome:
         return {"status": self.status, "detail": self.detail, "checks": self.checks,
                 "score": self.score, "max_score": self.max_score, "seconds": self.seconds,
                 "output": self.output, "output_bytes": self.output_bytes,
-                "network": self.network, "max_rss_mb": self.max_rss_mb}
+                "network": self.network, "max_rss_mb": self.max_rss_mb,
+                "peak_vm_mb": self.peak_vm_mb}
 
 
 def exercise_file(exercise, submission: Path) -> Path | None:
@@ -373,7 +378,8 @@ def _run_child(exercise, target: Path, private: Path, *, quick, seed, limits, hi
         text += f"\n[output truncated: {total} bytes printed, first {len(output)} kept]"
     return Outcome(status, detail, checks, output=text, output_bytes=total,
                    network=(message or {}).get("network", ""),
-                   max_rss_mb=(message or {}).get("max_rss_mb"))
+                   max_rss_mb=(message or {}).get("max_rss_mb"),
+                   peak_vm_mb=(message or {}).get("peak_vm_mb"))
 
 
 def _collect(proc, read_fd: int, limits: Limits, cgroup: Path | None):
