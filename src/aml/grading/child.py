@@ -145,10 +145,11 @@ def tampered(before: dict, modules) -> list[str]:
 class _Guard:
     """The audit hook: refuses what a submission must not do and remembers each attempt."""
 
-    def __init__(self, home: str, protected: list[str]):
+    def __init__(self, home: str, protected: list[str], unlistable: list[str] = ()):
         self.home = os.path.realpath(home)
         self.writable = (self.home, "/dev/null")
         self.protected = [os.path.realpath(p) for p in protected]
+        self.unlistable = {os.path.realpath(p) for p in unlistable}
         self.violations: list[str] = []
         self.active = False
 
@@ -187,7 +188,8 @@ class _Guard:
                     self.refuse(f"{event} {path} outside the submission folder")
         elif event in _LIST_EVENTS:
             path = self._resolve(args[0] if args else ".")
-            if path is not None and self._inside(path, self.protected):
+            if path is not None and (path in self.unlistable
+                                     or self._inside(path, self.protected)):
                 self.refuse(f"list {path}")
         elif event == "socket.__new__":
             import socket
@@ -334,7 +336,7 @@ def main() -> None:
         os._exit(0)
     trusted = _trusted_modules((job["checker"].split(":")[0], "aml_hidden_checks"))
     before = fingerprint(trusted)
-    guard = _Guard(os.getcwd(), job["protected"])
+    guard = _Guard(os.getcwd(), job["protected"], job.get("unlistable", ()))
     sys.addaudithook(guard)
 
     status, detail, results = _run_checks(job, checker, hidden, guard)

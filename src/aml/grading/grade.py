@@ -216,8 +216,10 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                 "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")
-    protected = [submissions, out, json_path, journal.path] + ([Path(hidden).resolve()]
-                                                               if hidden else [])
+    # every student's files, the grades and the hidden checks; the folder itself may be an
+    # ancestor of the code the checker still imports, so it is only made unlistable
+    protected = [*students.values(), out, json_path, journal.path] + (
+        [Path(hidden).resolve()] if hidden else [])
     hashes = {name: submission_hash(path) for name, path in students.items()}
     todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]]
     kept = len(students) - len(todo)
@@ -233,7 +235,8 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
         try:
             outcome = run_sandboxed(exercise, students[name], quick=quick, seed=seed,
                                     limits=limits, hidden_source=hidden_source,
-                                    protected=tuple(protected), slot=slot, backend=backend,
+                                    protected=tuple(protected), unlistable=(submissions,),
+                                    slot=slot, backend=backend,
                                     processes=running)
         finally:
             with slot_lock:

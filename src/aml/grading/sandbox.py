@@ -294,10 +294,12 @@ def _judge(message: dict | None, why: str, returncode: int, cpu_used: float, lim
 
 def run_sandboxed(exercise, submission: str | Path, *, quick: bool = False, seed: int = 0,
                   limits: Limits | None = None, hidden_source: str | None = None,
-                  protected: tuple = (), slot: int = 0, backend: str | None = None,
-                  processes: dict | None = None) -> Outcome:
+                  protected: tuple = (), unlistable: tuple = (), slot: int = 0,
+                  backend: str | None = None, processes: dict | None = None) -> Outcome:
     """Check one submission (file or folder) in a sandboxed child; never raises for anything
-    the submission does. `processes`, when given, maps slot -> pid while the child runs."""
+    the submission does. `protected` paths (and everything under them) cannot be opened or
+    listed, `unlistable` folders cannot be listed. `processes`, when given, maps
+    slot -> pid while the child runs."""
     start = time.perf_counter()
     limits = limits or Limits()
     submission = Path(submission)
@@ -319,7 +321,8 @@ def run_sandboxed(exercise, submission: str | Path, *, quick: bool = False, seed
                            seconds=time.perf_counter() - start)
         outcome = _run_child(exercise, target, private, quick=quick, seed=seed,
                              limits=limits, hidden_source=hidden_source,
-                             protected=protected, cgroup=cgroup, backend=backend,
+                             protected=protected, unlistable=unlistable, cgroup=cgroup,
+                             backend=backend,
                              processes=processes, slot=slot)
     finally:
         _kill_cgroup(cgroup)
@@ -329,7 +332,7 @@ def run_sandboxed(exercise, submission: str | Path, *, quick: bool = False, seed
 
 
 def _run_child(exercise, target: Path, private: Path, *, quick, seed, limits, hidden_source,
-               protected, cgroup, backend, processes, slot) -> Outcome:
+               protected, unlistable, cgroup, backend, processes, slot) -> Outcome:
     import subprocess
 
     read_fd, write_fd = os.pipe()
@@ -341,7 +344,8 @@ def _run_child(exercise, target: Path, private: Path, *, quick, seed, limits, hi
            "sys_path": [str(Path(p).resolve()) for p in sys.path if p], "checker": exercise.checker,
            "hidden_source": hidden_source, "seed": seed, "quick": quick,
            "backend": backend, "file": str(target),
-           "protected": [str(Path(p).resolve()) for p in protected]}
+           "protected": [str(Path(p).resolve()) for p in protected],
+           "unlistable": [str(Path(p).resolve()) for p in unlistable]}
     src = str(Path(aml.__file__).resolve().parents[1])
     try:
         proc = subprocess.Popen(
