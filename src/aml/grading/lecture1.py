@@ -13,7 +13,7 @@ from aml.grading.checks import INVALID, CheckResult, call_student
 EXPECTED_LAYERS = [(8, "relu"), (3, "softmax")]
 EXPECTED_PARAMETERS = 67
 ACCURACY_TARGET = 0.93
-ACCURACY_QUICK = 0.8  # 60 quick epochs reach 0.83 with the reference network (3 classes)
+ACCURACY_QUICK = 0.7  # 60 quick epochs: 0.83 (TensorFlow), 0.77 (JAX); chance is 0.33
 
 
 def _api_of(model) -> str:
