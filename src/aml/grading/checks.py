@@ -17,6 +17,10 @@ Contract for a checker (`check_x(module, quick=False) -> list[CheckResult]`):
   one-line hint instead of a traceback. Never catch MemoryError: the sandbox reports it.
 - A checker module that needs no Keras sets `NEEDS_KERAS = False`; otherwise the sandbox
   imports and seeds Keras before the student's code runs.
+- Checkers run inside the sandbox (aml.grading.sandbox), after the student's code: they may
+  read datasets ($AML_DATA is passed on) and write in the current folder (a private temporary
+  one), but not write anywhere else, open sockets, start subprocesses or use ctypes. Prepare
+  data caches beforehand; a checker that writes a cache elsewhere gets "forbidden".
 """
 
 from __future__ import annotations
