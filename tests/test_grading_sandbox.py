@@ -163,3 +163,18 @@ def test_parent_validates_the_report():
     assert validate_checks([{**good, "points": 1e9}])[1].startswith("check 'a' has invalid")
     assert validate_checks([good, good])[1] == "two checks have the same name"
     assert validate_checks([{**good, "passed": "yes"}])[1] == "a check is malformed"
+
+
+def test_process_count_is_bounded(tmp_path):
+    forker = tmp_path / "forker.py"
+    forker.write_text(
+        "import os, time\nn = 0\nfor _ in range(500):\n    try:\n        pid = os.fork()\n"
+        "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(60)\n"
+        "        os._exit(0)\n    n += 1\nprint('forks', n)\n"
+        "def fit_line(x, y):\n    return 0.0, 0.0\ndef predict(x, a, b):\n    return 0 * x\n")
+    outcome = run_sandboxed(EXERCISE, forker, limits=Limits(timeout_s=60, nproc=32))
+    assert outcome.status == "ok"
+    forks = int(outcome.output.split("forks")[1].split()[0])
+    assert 10 < forks <= 40  # 32 tasks more than the user already runs (or per cgroup)
+    assert outcome.seconds < 50  # the sleeping forks were killed, not waited for
+    assert _sandbox_processes() == 0
