@@ -34,6 +34,7 @@ EXPECTED = {
     "exit_in_function": ("exit called", 0, "sys.exit(3)"),
     "ctypes_segfault": ("forbidden", 0, "ctypes"),
     "write_outside": ("forbidden", 0, str(ESCAPE)),
+    "dir_fd_escape": ("forbidden", 0, "open folder /tmp"),
     "network": ("forbidden", 0, "network socket"),
     "subprocess_call": ("forbidden", 0, "subprocess.Popen"),
     "tamper_class": ("tampered", 0, "CheckResult"),

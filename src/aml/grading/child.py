@@ -181,6 +181,10 @@ class _Guard:
                 self.refuse(f"open {path}")
             if writes and not self._inside(path, self.writable):
                 self.refuse(f"write {path} outside the submission folder")
+            # a directory descriptor from outside would let openat(dir_fd, ...) escape: the
+            # "open" event does not carry dir_fd, so such descriptors are never handed out
+            if not self._inside(path, (self.home,)) and os.path.isdir(path):
+                self.refuse(f"open folder {path} outside the submission folder")
         elif event in _PATH_EVENTS:
             for position in _PATH_EVENTS[event]:
                 path = self._resolve(args[position]) if len(args) > position else None
