@@ -35,6 +35,7 @@ EXPECTED = {
     "ctypes_segfault": ("forbidden", 0, "ctypes"),
     "write_outside": ("forbidden", 0, str(ESCAPE)),
     "dir_fd_escape": ("forbidden", 0, "open folder /tmp"),
+    "disable_guard": ("forbidden", 0, "gc.get_objects"),
     "network": ("forbidden", 0, "network socket"),
     "subprocess_call": ("forbidden", 0, "subprocess.Popen"),
     "tamper_class": ("tampered", 0, "CheckResult"),

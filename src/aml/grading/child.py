@@ -2,13 +2,18 @@
 student's file, runs the checker and reports on a channel that only the parent can read.
 
 `aml.grading.sandbox` starts it as `python -I -c BOOT` and sends the job as JSON on stdin.
-The order is the point: while the process is still single-threaded it leaves the network
-(a new network namespace); then the resource
-limits; then the trusted imports (checker, hidden checks, Keras) and a fingerprint of the
-trusted objects; then an audit hook that refuses writes outside the private folder, reads of
-protected paths, sockets, subprocesses and ctypes; and only then the student's code. The
-report is one length-prefixed JSON message carrying a per-run nonce; the parent validates it
-and computes the scores itself.
+The order is the point: while the process is still single-threaded it leaves the network (a
+new network namespace); then the resource limits; then the trusted imports (checker, hidden
+checks, Keras) and a fingerprint of the trusted objects; then an audit hook refusing writes
+outside the private folder, access to protected paths, sockets, subprocesses, ctypes and gc
+introspection; and only then the student's code. The report is one length-prefixed JSON
+message carrying a per-run nonce; the parent validates it and computes the scores itself.
+
+What this does not stop: the student's code shares the interpreter with the checker, so a
+determined student can still walk stack frames to reach the checker's locals (e.g. the
+fingerprint or the nonce). The OS-level limits (time, CPU, memory, processes, network
+namespace, process-group/cgroup kill) hold regardless; file access then rests on the audit
+hook and file permissions.
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ _PATH_EVENTS = {  # audit event -> positions of path arguments that are written/
     "os.link": (0, 1), "os.symlink": (0, 1), "shutil.rmtree": (0,), "shutil.copyfile": (1,),
     "shutil.copytree": (1,), "shutil.move": (0, 1), "os.mkfifo": (0,), "os.mknod": (0,),
 }
+_AF_UNIX = 1
 _LIST_EVENTS = ("os.listdir", "os.scandir", "glob.glob", "os.walk")
 _REFUSED_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                    "os.startfile", "pty.spawn", "ctypes.dlopen", "ctypes.dlsym",
                    "ctypes.string_at", "ctypes.wstring_at", "ctypes.call_function",
-                   "ctypes.addressof", "ctypes.cdata")
+                   "ctypes.addressof", "ctypes.cdata", "gc.get_objects", "gc.get_referrers",
+                   "gc.get_referents")
 # Families of module whose functions and classes a submission must leave untouched.
 _TRUSTED_PACKAGES = ("aml", "keras", "numpy", "builtins", "math", "json", "operator",
                      "functools", "resource", "os", "struct")
@@ -142,68 +149,66 @@ def tampered(before: dict, modules) -> list[str]:
     return changed
 
 
-class _Guard:
-    """The audit hook: refuses what a submission must not do and remembers each attempt."""
+def _audit_hook(home: str, protected: list[str], unlistable: list[str], violations: list):
+    """The audit hook: refuses what a submission must not do and records each attempt.
 
-    def __init__(self, home: str, protected: list[str], unlistable: list[str] = ()):
-        self.home = os.path.realpath(home)
-        self.writable = (self.home, "/dev/null")
-        self.protected = [os.path.realpath(p) for p in protected]
-        self.unlistable = {os.path.realpath(p) for p in unlistable}
-        self.violations: list[str] = []
-        self.active = False
+    It is a closure over immutable settings and is never switched off; nothing in Python
+    keeps a reference to it but the interpreter's hook list, so the student's code cannot
+    reach it to change its settings (gc introspection is refused too).
+    """
+    home = os.path.realpath(home)
+    writable = (home, "/dev/null")
+    protected = tuple(os.path.realpath(p) for p in protected)
+    unlistable = frozenset(os.path.realpath(p) for p in unlistable)
 
-    def _inside(self, path: str, roots) -> bool:
+    def inside(path: str, roots) -> bool:
         return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
-    def _resolve(self, path) -> str | None:
+    def resolve(path) -> str | None:
         if isinstance(path, int) or path is None:
             return None
         if isinstance(path, bytes):
             path = os.fsdecode(path)
         return os.path.realpath(os.fspath(path))
 
-    def refuse(self, what: str) -> None:
-        if len(self.violations) < 20:
-            self.violations.append(what)
+    def refuse(what: str) -> None:
+        if len(violations) < 20:
+            violations.append(what)
         raise PermissionError(f"the grading sandbox refused: {what}")
 
-    def __call__(self, event: str, args: tuple) -> None:
-        if not self.active:
-            return
+    def hook(event: str, args: tuple) -> None:
         if event == "open":
-            path = self._resolve(args[0])
+            path = resolve(args[0])
             if path is None:
                 return
             mode, flags = args[1] or "", args[2] or 0
             writes = any(c in str(mode) for c in "wax+") or bool(flags & _WRITE_FLAGS)
-            if self._inside(path, self.protected):
-                self.refuse(f"open {path}")
-            if writes and not self._inside(path, self.writable):
-                self.refuse(f"write {path} outside the submission folder")
+            if inside(path, protected):
+                refuse(f"open {path}")
+            if writes and not inside(path, writable):
+                refuse(f"write {path} outside the submission folder")
             # a directory descriptor from outside would let openat(dir_fd, ...) escape: the
             # "open" event does not carry dir_fd, so such descriptors are never handed out
-            if not self._inside(path, (self.home,)) and os.path.isdir(path):
-                self.refuse(f"open folder {path} outside the submission folder")
+            if not inside(path, (home,)) and os.path.isdir(path):
+                refuse(f"open folder {path} outside the submission folder")
         elif event in _PATH_EVENTS:
             for position in _PATH_EVENTS[event]:
-                path = self._resolve(args[position]) if len(args) > position else None
-                if path is not None and not self._inside(path, (self.home,)):
-                    self.refuse(f"{event} {path} outside the submission folder")
+                path = resolve(args[position]) if len(args) > position else None
+                if path is not None and not inside(path, (home,)):
+                    refuse(f"{event} {path} outside the submission folder")
         elif event in _LIST_EVENTS:
-            path = self._resolve(args[0] if args else ".")
-            if path is not None and (path in self.unlistable
-                                     or self._inside(path, self.protected)):
-                self.refuse(f"list {path}")
+            path = resolve(args[0] if args else ".")
+            if path is not None and (path in unlistable or inside(path, protected)):
+                refuse(f"list {path}")
         elif event == "socket.__new__":
-            import socket
-
-            if len(args) > 1 and args[1] not in (socket.AF_UNIX, -1):
-                self.refuse("network socket")
+            if len(args) > 1 and args[1] not in (_AF_UNIX, -1):
+                refuse("network socket")
         elif event in ("socket.connect", "socket.bind", "socket.sendto"):
-            self.refuse("network socket")
+            refuse("network socket")
         elif event.startswith(_REFUSED_EVENTS):
-            self.refuse(event)
+            refuse(event)
+
+    return hook
 
 
 def _peak_address_space_mb() -> float | None:
@@ -248,7 +253,7 @@ def _load_hidden(source: str | None):
     return function
 
 
-def _run_checks(job, checker, hidden, guard):
+def _run_checks(job, checker, hidden):
     """Import the student's file and run the checks; returns status, detail, results."""
     from aml.grading.checks import (
         LOAD_CHECK,
@@ -261,7 +266,6 @@ def _run_checks(job, checker, hidden, guard):
     results = []
     sys.path.insert(0, os.path.dirname(job["file"]))  # a folder submission's own modules
     try:
-        guard.active = True
         module = load_submission(job["file"])
         results = list(checker(module, quick=job["quick"]))
         if hidden is not None:
@@ -269,27 +273,20 @@ def _run_checks(job, checker, hidden, guard):
             for r in extra:
                 r.name = f"hidden: {r.name}"
             results += extra
-        guard.active = False
         return OK, "", results
     except MemoryError:
-        guard.active = False
         return MEMORY, "MemoryError: the submission used more memory than allowed", []
     except ExitCalled as err:
-        guard.active = False
         return EXIT_CALLED, str(err), [CheckResult(LOAD_CHECK, False, None, None, str(err),
                                                    points=0)]
     except SubmissionError as err:
-        guard.active = False
         return ERROR, str(err), results + [CheckResult(LOAD_CHECK, False, None, None,
-                                                            str(err), points=0)]
+                                                       str(err), points=0)]
     except SystemExit as err:
-        guard.active = False
         return EXIT_CALLED, f"sys.exit({err.code!r}) called while checking", []
     except RecursionError as err:
-        guard.active = False
         return INVALID, f"RecursionError: {err}"[:300], []
     except Exception as err:  # noqa: BLE001 - student objects broke the checker
-        guard.active = False
         return INVALID, f"the checker could not use the submission: " \
                         f"{type(err).__name__}: {err}"[:300], []
 
@@ -340,14 +337,15 @@ def main() -> None:
         os._exit(0)
     trusted = _trusted_modules((job["checker"].split(":")[0], "aml_hidden_checks"))
     before = fingerprint(trusted)
-    guard = _Guard(os.getcwd(), job["protected"], job.get("unlistable", ()))
-    sys.addaudithook(guard)
+    violations: list[str] = []
+    sys.addaudithook(_audit_hook(os.getcwd(), job["protected"], job.get("unlistable", ()),
+                                 violations))
 
-    status, detail, results = _run_checks(job, checker, hidden, guard)
+    status, detail, results = _run_checks(job, checker, hidden)
     if os.getpid() != me:  # a fork of the submission must not report
         os._exit(0)
-    if guard.violations:
-        status, detail = FORBIDDEN, "; ".join(guard.violations[:3])
+    if violations:
+        status, detail = FORBIDDEN, "; ".join(violations[:3])
     changed = tampered(before, trusted)
     if changed:
         status, detail = TAMPERED, "changed the checker's objects: " + ", ".join(changed[:5])
