@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -103,8 +104,6 @@ def cmd_check(args) -> int:
     if args.file and args.all:
         raise AmlError("--file checks one exercise; drop --all or --file")
     use_backend(args.backend)
-    import os
-
     from aml.grading.checks import CheckResult, format_results
     from aml.grading.sandbox import Limits, run_sandboxed
 

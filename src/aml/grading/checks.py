@@ -34,8 +34,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
 
-import numpy as np
-
 from aml.errors import AmlError
 
 _counter = itertools.count()
@@ -172,9 +170,11 @@ def finite_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def checked_array(value, shape: tuple) -> tuple[np.ndarray | None, str]:
+def checked_array(value, shape: tuple):
     """The value as a finite float array of `shape` (None in shape = any size), or None and
     what is wrong with it."""
+    import numpy as np
+
     try:
         array = np.asarray(value, dtype="float64")
     except Exception as err:  # noqa: BLE001 - anything unusable is reported, not raised
