@@ -27,8 +27,8 @@ def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
     assert (rows["correct"]["status"], rows["correct"]["total"], rows["correct"]["max"]) == \
         ("ok", "8", "8")
     assert rows["correct"]["parameter count measured"] == "67"
-    # 25 of 30 test flowers after 60 quick epochs (seed 0); one flower either way allowed
-    assert float(rows["correct"]["test accuracy measured"]) == pytest.approx(0.8333, abs=0.034)
+    # the quick configuration (40 epochs, lr 1e-2, seed 0) still meets the course's 0.93
+    assert float(rows["correct"]["test accuracy measured"]) >= 0.93
     assert rows["correct"]["hidden: fresh model per call score"] == "2"
     # sigmoid output: model, API and parameter count right; no probabilities, no training
     assert (rows["partial"]["status"], rows["partial"]["total"]) == ("ok", "5")
