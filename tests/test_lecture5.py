@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aml import catalog
-from aml.lectures.lecture5 import RESERVOIR_GENES, decode_reservoir
+from aml.lectures.lecture5 import RESERVOIR_GENES, decode_reservoir, encode_reservoir
 from aml.running import run_example
 
 
@@ -25,6 +25,9 @@ def test_reservoir_genes_decode_into_their_ranges():
         assert low[name] == pytest.approx(lo) and high[name] == pytest.approx(hi)
     assert decode_reservoir(np.full(4, 0.5))["input_scaling"] == pytest.approx(
         np.sqrt(0.02 * 3.0))
+    hyper = {"spectral_radius": 1.0, "leak_rate": 0.5, "input_scaling": 0.5, "sparsity": 0.95}
+    back = decode_reservoir(encode_reservoir(hyper))
+    assert back == pytest.approx(hyper, rel=1e-5)
 
 
 def test_reservoir_evolution_beats_the_default(tmp_path):

@@ -95,11 +95,11 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
         return [CheckResult("returns a keras.Model", False, type(model).__name__,
                             "keras.Model", "build_model() must return the model")]
     try:
-        shape = tuple(np.shape(model(np.ones((5, 1), dtype="float32"))))
+        shape = list(np.shape(model(np.ones((5, 1), dtype="float32"))))
     except Exception as err:  # noqa: BLE001
         shape = f"error: {err}"[:120]
-    results = [CheckResult("maps t (batch, 1) to x (batch, 1)", shape == (5, 1), shape,
-                           "(5, 1)", "the output must be one height per time")]
+    results = [CheckResult("maps t (batch, 1) to x (batch, 1)", shape == [5, 1], shape,
+                           "[5, 1]", "the output must be one height per time")]
     if not results[0].passed:
         return results
     _training("training your model", lambda: fit_projectile(model, config))
