@@ -30,6 +30,9 @@ def test_physics_net_learns_g_and_v0_and_extrapolates(out):
     assert m["learned_g"] == pytest.approx(9.7, rel=0.02)
     assert m["learned_v0"] == pytest.approx(20.0, rel=0.02)
     assert m["dense_extrapolation_rmse"] > 10 * m["structured_extrapolation_rmse"]
+    # The baseline fits the data range (noise 0.5 m); it fails only beyond it.
+    assert m["dense_interpolation_rmse"] < 2.0
+    assert m["dense_extrapolation_rmse"] > 20 * m["dense_interpolation_rmse"]
     assert abs(m["parameters"] - m["dense_parameters"]) <= 5
 
 

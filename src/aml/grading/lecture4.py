@@ -113,7 +113,7 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
                                    "from the sub-networks; scale them to about 10"))
     keras.utils.set_random_seed(0)
     dense = dense_regressor(config.baseline_hidden)
-    fit_projectile(dense, config)
+    fit_projectile(dense, config, learning_rate=config.baseline_learning_rate)
     ratio = extrapolation_rmse(dense, config) / max(extrapolation_rmse(model, config), 1e-12)
     results.append(CheckResult("extrapolation to [5, 8] s vs a dense network",
                                ratio >= EXTRAPOLATION_TARGET, round(ratio, 1),

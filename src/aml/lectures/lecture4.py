@@ -172,27 +172,32 @@ class PhysicsNetConfig:
     baseline_hidden: tuple[int, ...] = (8, 8)
     epochs: int = 1000
     learning_rate: float = 0.02
+    baseline_learning_rate: float = 0.05  # the dense net's best: 0.3 m RMSE on [0, 5] s
 
     @classmethod
     def quick(cls) -> PhysicsNetConfig:
         return cls(epochs=500)
 
 
-def fit_projectile(model, config: PhysicsNetConfig, seed: int = 0):
+def fit_projectile(model, config: PhysicsNetConfig, seed: int = 0,
+                   learning_rate: float | None = None):
     """Train any t -> x model on the throw's samples with the lecture's recipe."""
     from aml.data import projectile
 
     t, x = projectile.load(config.n_points, 0.0, config.t_max, config.v0, config.g,
                            config.noise, seed=seed)
     return train_regressor(model, t, x, epochs=config.epochs,
-                           learning_rate=config.learning_rate, seed=seed, anneal=True)
+                           learning_rate=learning_rate or config.learning_rate, seed=seed,
+                           anneal=True)
 
 
-def extrapolation_rmse(model, config: PhysicsNetConfig) -> float:
-    """Root-mean-square error against the exact x(t) on [t_max, t_extrapolate]."""
+def extrapolation_rmse(model, config: PhysicsNetConfig, inside: bool = False) -> float:
+    """Root-mean-square error against the exact x(t) on [t_max, t_extrapolate] (or, with
+    `inside`, on the training interval [0, t_max])."""
     from aml.data import projectile
 
-    t = np.linspace(config.t_max, config.t_extrapolate, 300, dtype=np.float32)[:, None]
+    start, stop = (0.0, config.t_max) if inside else (config.t_max, config.t_extrapolate)
+    t = np.linspace(start, stop, 300, dtype=np.float32)[:, None]
     truth = projectile.position(t, config.v0, config.g)
     return float(np.sqrt(np.mean((predict(model, t) - truth) ** 2)))
 
@@ -210,7 +215,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
     fit_projectile(structured, config, ctx.seed)
     keras.utils.set_random_seed(ctx.seed)
     dense = dense_regressor(config.baseline_hidden)
-    fit_projectile(dense, config, ctx.seed)
+    fit_projectile(dense, config, ctx.seed, config.baseline_learning_rate)
     g, v0 = learned_constants(structured)
     errors = {name: extrapolation_rmse(m, config)
               for name, m in (("structured", structured), ("dense", dense))}
@@ -241,6 +246,8 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
         "structured_extrapolation_rmse": errors["structured"],
         "dense_extrapolation_rmse": errors["dense"],
         "extrapolation_improvement": errors["dense"] / max(errors["structured"], 1e-12),
+        "structured_interpolation_rmse": extrapolation_rmse(structured, config, inside=True),
+        "dense_interpolation_rmse": extrapolation_rmse(dense, config, inside=True),
         "parameters": structured.count_params(),
         "dense_parameters": dense.count_params(),
     }
