@@ -66,3 +66,27 @@ def test_iris_on_jax_backend_reaches_the_target(tmp_path):
     record = json.loads(next(tmp_path.glob("l1.iris/*/metrics.json")).read_text())
     assert record["backend"] == "jax"
     assert record["metrics"]["test_accuracy"] >= 0.93
+
+
+def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
+    script = (
+        "from aml.backend import use_backend; use_backend('jax')\n"
+        "import keras, numpy as np\n"
+        "from aml.training import supervised\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(); self.d = keras.layers.Dense(1)\n"
+        "    def call(self, x):\n"
+        "        return self.d(x)\n"
+        "m = Net(); m(np.zeros((1, 2), 'float32'))\n"
+        "x = np.random.default_rng(0).normal(size=(32, 2)).astype('float32')\n"
+        "y = x @ np.array([[1.0], [2.0]], 'float32')\n"
+        "h = supervised.fit(m, x, y, loss=keras.losses.MeanSquaredError(), epochs=50,\n"
+        "                   batch_size=8, optimizer=keras.optimizers.Adam(0.05),\n"
+        "                   with_accuracy=False, validation_split=0.25)\n"
+        "print(h['loss'][-1], h['val_loss'][-1])\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    train_loss, val_loss = map(float, result.stdout.split())
+    assert train_loss < 1e-3 and val_loss < 1e-3

@@ -30,6 +30,10 @@ def use_backend(name: str | None = None) -> str:
             import jax  # noqa: F401
         except ImportError as err:
             raise AmlError("the JAX backend needs jax: pip install -e '.[jax]'") from err
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is not None:
+        _import_quietly("tensorflow")  # Keras loads it on either backend (tf.data, utils)
     _import_quietly("keras")
     return name
 

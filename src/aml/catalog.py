@@ -165,12 +165,48 @@ LECTURE3 = (
 
 # ---- Lecture 4: physics guidance ------------------------------------------------------------
 
-LECTURE4: tuple = ()
+LECTURE4 = (
+    Example("l4.physics_loss", 4, "Physics-guided loss: normalisation of |psi_10|^2 in a well",
+            "aml.lectures.lecture4:physics_loss", "aml.lectures.lecture4:PhysicsLossConfig",
+            (Target("normalisation_improvement", ">=", 5.0),
+             Target("mse_ratio", "<=", 1.0))),
+    Example("l4.physics_net", 4, "Physics-structured network: projectile g and v0",
+            "aml.lectures.lecture4:physics_net", "aml.lectures.lecture4:PhysicsNetConfig",
+            (Target("g_relative_error", "<=", 0.01, quick=0.02),
+             Target("v0_relative_error", "<=", 0.01, quick=0.02),
+             Target("extrapolation_improvement", ">=", 10.0))),
+    Example("l4.regularization", 4, "L1, L2 and dropout against over-fitting few samples",
+            "aml.lectures.lecture4:regularization", "aml.lectures.lecture4:RegularizationConfig",
+            (Target("gap_reduction", ">=", 0.5),)),
+    Exercise("l4.normalisation_loss", 4, "A normalisation penalty added to the MSE",
+             "lecture4/physics_loss.py", "lecture4/physics_loss.py",
+             "aml.grading.lecture4:check_physics_loss",
+             (Target("normalisation_improvement", ">=", 5.0),)),
+    Exercise("l4.structured_net", 4, "Projectile network built from x = v0 t - g t^2/2",
+             "lecture4/physics_net.py", "lecture4/physics_net.py",
+             "aml.grading.lecture4:check_physics_net",
+             (Target("g_relative_error", "<=", 0.01), Target("v0_relative_error", "<=", 0.01),
+              Target("extrapolation_improvement", ">=", 10.0))),
+    Exercise("l4.regularizer", 4, "Regularise the over-fitting wave network",
+             "lecture4/regularizer.py", "lecture4/regularizer.py",
+             "aml.grading.lecture4:check_regularizer", (Target("gap_reduction", ">=", 0.5),)),
+)
 
 
 # ---- Lecture 5: beyond gradients ------------------------------------------------------------
 
-LECTURE5: tuple = ()
+LECTURE5 = (
+    Example("l5.genetic", 5, "Iris network trained by a genetic algorithm, vs Adam",
+            "aml.lectures.lecture5:genetic", "aml.lectures.lecture5:GeneticConfig",
+            (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
+    Example("l5.reservoir_evolution", 5, "Echo state network hyperparameters evolved",
+            "aml.lectures.lecture5:reservoir_evolution",
+            "aml.lectures.lecture5:ReservoirConfig",
+            (Target("test_gain", ">=", 1.3, quick=1.0),)),
+    Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
+             "lecture5/genetic.py", "lecture5/genetic.py", "aml.grading.lecture5:check_genetic",
+             (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
+)
 
 
 # ---------------------------------------------------------------------------------------------

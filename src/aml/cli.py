@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from aml.tables import fmt, format_table
 # Modules that add their own subcommands with `register(subparsers)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "aml.data.cli",
+    "aml.grading.cli",
     "aml.sweeps.cli",
     "aml.report.cli",
     "aml.notebooks",
@@ -99,6 +101,7 @@ def _default_file(exercise) -> Path:
 
 
 def cmd_check(args) -> int:
+    """Check exercise files, each in a sandboxed process; exit 0 only when every check passes."""
     from aml.backend import use_backend
 
     if args.all == bool(args.exercise):
@@ -107,21 +110,32 @@ def cmd_check(args) -> int:
     if args.file and args.all:
         raise AmlError("--file checks one exercise; drop --all or --file")
     use_backend(args.backend)
-    from aml.grading.checks import format_results, run_check, summary
+    from aml.grading.checks import CheckResult, format_results
+    from aml.grading.sandbox import Limits, run_sandboxed
 
+    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
     for exercise in chosen:
         path = Path(args.file) if args.file else _default_file(exercise)
-        print(f"{exercise.id}: {exercise.title}\n  file {path}")
-        results = run_check(exercise, path, quick=args.quick)
-        print(format_results(results))
-        score, maximum = summary(results)
-        passed = all(r.passed for r in results)
+        print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
+        outcome = run_sandboxed(exercise, path, quick=args.quick, seed=args.seed,
+                                limits=limits, backend=args.backend)
+        results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
+                               c["points"], c["tier"], c["status"]) for c in outcome.checks]
+        if results:
+            print(format_results(results))
+        if outcome.status not in ("ok", "error") or not results:
+            print(f"  status: {outcome.status}: {outcome.detail}")
+            if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
+                print("  your code printed (last lines):")
+                print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+        passed = outcome.status == "ok" and all(r.passed for r in results)
         all_passed &= passed
-        rows.append([exercise.id, f"{score:g}/{maximum:g}", "pass" if passed else "FAIL"])
+        rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
+                     "pass" if passed else "FAIL"])
     if args.all:
         print()
-        print(format_table(rows, ["exercise", "score", "result"]))
+        print(format_table(rows, ["exercise", "score", "status", "result"]))
     return 0 if all_passed else 1
 
 
@@ -157,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="your file (default: exercises/<lecture>/<name>.py)")
     p.add_argument("--all", action="store_true", help="check every exercise in exercises/")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds per exercise")
+    p.add_argument("--memory", type=int, default=4096, help="address-space limit in MB")
     p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default tensorflow)")
     p.set_defaults(func=cmd_check)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import tarfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -46,15 +44,10 @@ class BatchUnpickler(pickle.Unpickler):
 def read_members(archive: Path, wanted: tuple[str, ...]) -> dict[str, bytes]:
     """The bytes of the named members of a .tar.gz, streamed in one pass."""
     found: dict[str, bytes] = {}
-    try:
-        with store.open_counted(archive, f"reading {archive.name}") as reader, \
-                tarfile.open(fileobj=reader, mode="r|gz") as tar:
-            for member in tar:
-                if member.isfile() and member.name in wanted:
-                    found[member.name] = tar.extractfile(member).read()
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
-        raise AmlError(f"{archive} is not a readable .tar.gz ({err}); "
-                       f"delete it and fetch or import it again") from None
+    with store.open_tar_gz(archive, f"reading {archive.name}") as tar:
+        for member in tar:
+            if member.isfile() and member.name in wanted:
+                found[member.name] = tar.extractfile(member).read()
     missing = [name for name in wanted if name not in found]
     if missing:
         raise AmlError(f"{archive} lacks {', '.join(missing)}; is it the right archive?")
@@ -84,7 +77,7 @@ def batch_arrays(batch: dict, member: str) -> tuple[np.ndarray, np.ndarray]:
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise AmlError(f"{member} has labels outside 0..9")
     # Rows store the red plane, then green, then blue, each 32x32 row-major.
-    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), labels
+    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels  # a view: copied once below
 
 
 def load():
@@ -94,12 +87,14 @@ def load():
     batches = {m: parse_batch(raw[f"{FOLDER}/{m}"], m) for m in MEMBERS}
     train = [batch_arrays(batches[m], m) for m in TRAIN_BATCHES]
     x_test, y_test = batch_arrays(batches["test_batch"], "test_batch")
+    x_test = np.ascontiguousarray(x_test)
     names = batches["batches.meta"].get(b"label_names")
     if not isinstance(names, list) or len(names) != 10:
         raise AmlError("batches.meta lacks the ten label names")
     class_names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
-    return (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]),
-            x_test, y_test, class_names)
+    x_train = np.empty((sum(len(x) for x, _ in train), 32, 32, 3), dtype=np.uint8)
+    np.concatenate([x for x, _ in train], out=x_train)  # row-major, whatever the views are
+    return x_train, np.concatenate([y for _, y in train]), x_test, y_test, class_names
 
 
 def fetch(force: bool = False) -> list[Path]:

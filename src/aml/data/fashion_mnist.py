@@ -37,11 +37,6 @@ def urls(filename: str) -> list[str]:
     return [base + filename for base in MIRRORS]
 
 
-def candidate_dirs() -> list[Path]:
-    """Where copies are looked for, in order: the cache, then the system package."""
-    return [store.dataset_dir(NAME), *SYSTEM_DIRS]
-
-
 def read_idx(path: Path) -> np.ndarray:
     """Parse an idx file (gzip-compressed): magic, dimensions, then unsigned bytes."""
     try:

@@ -7,8 +7,6 @@ labelled reviews are aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt.
 from __future__ import annotations
 
 import re
-import tarfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,18 +27,13 @@ REVIEW = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$"
 def read_reviews(archive: Path) -> dict[str, list[tuple[int, int, str]]]:
     """split -> [(label, id, text)] for every labelled review, in one pass over the archive."""
     reviews: dict[str, list[tuple[int, int, str]]] = {"train": [], "test": []}
-    try:
-        with store.open_counted(archive, f"reading {archive.name}") as reader, \
-                tarfile.open(fileobj=reader, mode="r|gz") as tar:
-            for member in tar:
-                match = REVIEW.match(member.name)
-                if match and member.isfile():
-                    split, label, review_id, _ = match.groups()
-                    text = tar.extractfile(member).read().decode("utf-8", errors="replace")
-                    reviews[split].append((LABELS[label], int(review_id), text))
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
-        raise AmlError(f"{archive} is not a readable .tar.gz ({err}); "
-                       "delete it and fetch or import it again") from None
+    with store.open_tar_gz(archive, f"reading {archive.name}") as tar:
+        for member in tar:
+            match = REVIEW.match(member.name)
+            if match and member.isfile():
+                split, label, review_id, _ = match.groups()
+                text = tar.extractfile(member).read().decode("utf-8", errors="replace")
+                reviews[split].append((LABELS[label], int(review_id), text))
     for split, items in reviews.items():
         for label, value in LABELS.items():
             if not any(item[0] == value for item in items):

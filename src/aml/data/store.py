@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import json
 import os
+import tarfile
 import tempfile
 import urllib.request
 import zlib
@@ -102,7 +103,7 @@ class ChecksumError(AmlError):
 
 def data_root() -> Path:
     """The cache: $AML_DATA, else ~/.cache/aml."""
-    return Path(os.environ.get("AML_DATA") or Path.home() / ".cache" / "aml")
+    return Path(os.environ.get("AML_DATA") or Path.home() / ".cache" / "aml").expanduser()
 
 
 def dataset_dir(name: str) -> Path:
@@ -145,8 +146,9 @@ class CountingReader:
 
     def read(self, size: int = -1) -> bytes:
         data = self.handle.read(size)
-        self.done += len(data)
-        self.bar.update(self.done)
+        if data:  # the readers above keep asking at the end; report each byte once
+            self.done += len(data)
+            self.bar.update(self.done)
         return data
 
 
@@ -156,6 +158,25 @@ def open_counted(path: Path, label: str) -> Iterator[CountingReader]:
     path = readable(path)
     with open(path, "rb") as handle:
         yield CountingReader(handle, progress(label, path.stat().st_size))
+
+
+@contextlib.contextmanager
+def open_tar_gz(path: Path, label: str) -> Iterator[tarfile.TarFile]:
+    """Stream a .tar.gz member by member, then read the gzip stream to its end.
+
+    tarfile alone treats a cut-off archive as a shorter one; draining the stream makes gzip
+    check its end marker and CRC, so truncation is an error, never a smaller dataset.
+    """
+    try:
+        with open_counted(path, label) as reader, \
+                gzip.GzipFile(fileobj=reader, mode="rb") as unzipped:
+            with tarfile.open(fileobj=unzipped, mode="r|") as tar:
+                yield tar
+            while unzipped.read(CHUNK):
+                pass
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
+        raise AmlError(f"{path} is not a complete, readable .tar.gz ({err}); "
+                       "delete it and fetch or import it again") from None
 
 
 def _digests(path: Path, wanted: Iterable[Checksum], label: str) -> dict[tuple[str, str], str]:
@@ -255,8 +276,8 @@ def locate(name: str, filename: str, extra_dirs: Iterable[Path] = (), title: str
             return path
         except AmlError as err:
             errors.append(err)
-    if errors:
-        raise errors[0]
+    if errors:  # copies exist but none is intact: say so, and how to replace it
+        raise type(errors[0])(f"{errors[0]}; {fix_hint(name, filename)}")
     tried = ", ".join(str(d) for d in [dataset_dir(name), *extra_dirs])
     raise AmlError(f"{title or name}: {filename} not found (looked in {tried}); "
                    + fix_hint(name, filename))

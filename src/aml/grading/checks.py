@@ -1,9 +1,33 @@
-"""The pieces every exercise check uses: a result per check, and loading a student's file."""
+"""The pieces every exercise check uses: a result per check, and loading a student's file.
+
+Contract for a checker (`check_x(module, quick=False) -> list[CheckResult]`):
+- One `CheckResult` per thing checked; `points` is its weight, `measured`/`target` say what was
+  found and what was wanted, `hint` what to try when it failed. Keep `measured` a number, a
+  short string or a short list: it goes into the teacher's CSV.
+- Tiers (a ladder of targets on one measurement, e.g. CNN accuracy 0.6 / 0.7 / 0.8): build them
+  with `tiered(name, measured, thresholds, ...)`, which returns one CheckResult per rung with
+  the same `name` and `tier` set to the rung's label. Each rung scores its points on its own,
+  so a grade rewards the highest tier reached, and `format_results` prints "tier 0.7 reached,
+  0.8 not yet".
+- When the student's code returns something unusable (NaN, inf, a wrong shape), return the
+  check failed with `status=INVALID` (or use `finite_number` / `checked_array`), so the
+  teacher sees "invalid output" rather than a plain miss. Grading also forces every check
+  whose measured value is a non-finite number to fail with that status.
+- Call student functions through `call_student`, so a missing or crashing function becomes a
+  one-line hint instead of a traceback. Never catch MemoryError: the sandbox reports it.
+- A checker module that needs no Keras sets `NEEDS_KERAS = False`; otherwise the sandbox
+  imports and seeds Keras before the student's code runs.
+- Checkers run inside the sandbox (aml.grading.sandbox), after the student's code: they may
+  read datasets ($AML_DATA is passed on) and write in the current folder (a private temporary
+  one), but not write anywhere else, open sockets, start subprocesses or use ctypes. Prepare
+  data caches beforehand; a checker that writes a cache elsewhere gets "forbidden".
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 import sys
 import traceback
 from dataclasses import asdict, dataclass
@@ -13,6 +37,8 @@ from types import ModuleType
 from aml.errors import AmlError
 
 _counter = itertools.count()
+INVALID = "invalid output"
+LOAD_CHECK = "file loads and runs"
 
 
 @dataclass
@@ -25,10 +51,17 @@ class CheckResult:
     target: str | None = None
     hint: str = ""
     points: float = 1.0
+    tier: str = ""
+    status: str = ""
 
     @property
     def score(self) -> float:
         return self.points if self.passed else 0.0
+
+    @property
+    def key(self) -> str:
+        """Unique name of the check within an exercise (tiers share a name)."""
+        return f"{self.name} [tier {self.tier}]" if self.tier else self.name
 
     def as_dict(self) -> dict:
         return {**asdict(self), "score": self.score}
@@ -36,6 +69,10 @@ class CheckResult:
 
 class SubmissionError(AmlError):
     """The student's file cannot be used at all (missing, unreadable, crashes on import)."""
+
+
+class ExitCalled(SubmissionError):
+    """The student's file calls sys.exit() when imported."""
 
 
 def _where(err: BaseException, path: Path) -> str:
@@ -67,8 +104,10 @@ def load_submission(path: str | Path) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+    except MemoryError:
+        raise
     except SystemExit:
-        raise SubmissionError(f"{path.name} calls sys.exit() when imported; remove that call")\
+        raise ExitCalled(f"{path.name} calls sys.exit() when imported; remove that call")\
             from None
     except Exception as err:  # noqa: BLE001 - any student error becomes a one-line message
         raise SubmissionError(f"{path.name} raised {type(err).__name__} when imported"
@@ -83,6 +122,8 @@ def call_student(module: ModuleType, function: str, *args, **kwargs):
         raise SubmissionError(f"define a function {function}() in your file; it is missing")
     try:
         return target(*args, **kwargs)
+    except MemoryError:
+        raise
     except NotImplementedError as err:
         raise SubmissionError(f"{function}() is not written yet: {err or 'a TODO is left'}")\
             from None
@@ -90,6 +131,60 @@ def call_student(module: ModuleType, function: str, *args, **kwargs):
         path = Path(getattr(module, "__file__", "") or "")
         raise SubmissionError(f"{function}() raised {type(err).__name__}"
                               f"{_where(err, path)}: {err}") from None
+
+
+def tiered(name: str, measured, thresholds, op: str = ">=", points: float = 1.0,
+           hint: str = "", labels=None) -> list[CheckResult]:
+    """One CheckResult per rung of a ladder of targets on one measurement (see module doc)."""
+    from aml.catalog import Target
+
+    labels = labels or [f"{t:g}" for t in thresholds]
+    value = measured if isinstance(measured, (int, float)) and math.isfinite(measured) else None
+    status = "" if value is not None or measured is None else INVALID
+    return [CheckResult(name, Target(name, op, threshold).met(value), measured,
+                        f"{op} {threshold:g}", hint, points, tier=label, status=status)
+            for threshold, label in zip(thresholds, labels)]
+
+
+def tier_summary(results: list[CheckResult]) -> dict[str, str]:
+    """Check name -> "tier X reached, Y not yet" for every tiered measurement."""
+    ladders: dict[str, list[CheckResult]] = {}
+    for r in results:
+        if r.tier:
+            ladders.setdefault(r.name, []).append(r)
+    lines = {}
+    for name, rungs in ladders.items():
+        reached = [r.tier for r in rungs if r.passed]
+        missed = [r.tier for r in rungs if not r.passed]
+        text = f"tier {reached[-1]} reached" if reached else "no tier reached"
+        lines[name] = text + (f", {missed[0]} not yet" if missed else " (the top one)")
+    return lines
+
+
+def finite_number(value) -> float | None:
+    """The value as a finite float, or None when it is NaN, inf or not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def checked_array(value, shape: tuple):
+    """The value as a finite float array of `shape` (None in shape = any size), or None and
+    what is wrong with it."""
+    import numpy as np
+
+    try:
+        array = np.asarray(value, dtype="float64")
+    except Exception as err:  # noqa: BLE001 - anything unusable is reported, not raised
+        return None, f"not an array of numbers ({type(err).__name__})"
+    if array.ndim != len(shape) or any(s is not None and s != a
+                                       for s, a in zip(shape, array.shape)):
+        return None, f"shape {array.shape}, expected {tuple(shape)}"
+    if not np.all(np.isfinite(array)):
+        return None, "contains NaN or inf"
+    return array, ""
 
 
 def summary(results: list[CheckResult]) -> tuple[float, float]:
@@ -106,19 +201,27 @@ def run_check(exercise, path: str | Path, quick: bool = False) -> list[CheckResu
         module = load_submission(path)
         return catalog.resolve(exercise.checker)(module, quick=quick)
     except SubmissionError as err:
-        return [CheckResult("file loads and runs", False, None, None, str(err))]
+        return [CheckResult(LOAD_CHECK, False, None, None, str(err), points=0)]
+
+
+def _first_missed(results: list[CheckResult], rung: CheckResult) -> str:
+    return next((x.tier for x in results if x.name == rung.name and not x.passed), "")
 
 
 def format_results(results: list[CheckResult]) -> str:
     """Human-readable lines: a mark, the check, measured vs target, a hint when it failed."""
     lines = []
+    tiers = tier_summary(results)
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         measured = "" if r.measured is None else f": {r.measured}"
         target = f" (target {r.target})" if r.target else ""
-        lines.append(f"  {mark}  {r.name}{measured}{target}")
-        if not r.passed and r.hint:
+        status = f" [{r.status}]" if r.status else ""
+        lines.append(f"  {mark}  {r.key}{measured}{target}{status}")
+        if not r.passed and r.hint and not (r.tier and r.tier != _first_missed(results, r)):
             lines.append(f"        hint: {r.hint}")
+        if r.tier and r is [x for x in results if x.name == r.name][-1]:
+            lines.append(f"        {r.name}: {r.measured}: {tiers[r.name]}")
     score, maximum = summary(results)
     lines.append(f"  score {score:g}/{maximum:g}")
     return "\n".join(lines)

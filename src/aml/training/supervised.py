@@ -143,9 +143,15 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
     xv = jnp.asarray(xv) if xv is not None else None
     yv = jnp.asarray(yv) if yv is not None else None
 
+    # stateless_call hands `training` straight to call(); only pass it where call() takes it
+    accepts_training = getattr(model, "_call_has_training_arg", True)
+
+    def mode(training):
+        return {"training": training} if accepts_training else {}
+
     def objective(trainable, non_trainable, xb, yb):
         pred, non_trainable, losses = model.stateless_call(
-            trainable, non_trainable, xb, training=True, return_losses=True)
+            trainable, non_trainable, xb, return_losses=True, **mode(True))
         batch_loss = loss(yb, pred)
         return batch_loss + sum(losses), (batch_loss, pred, non_trainable)
 
@@ -169,7 +175,7 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
             total_loss, total_acc = total_loss + tail_loss, total_acc + tail_acc
 
         def predict(v):
-            return model.stateless_call(state[0], state[1], v, training=False)[0]
+            return model.stateless_call(state[0], state[1], v, **mode(False))[0]
 
         return state, _epoch_row(model, loss, xv, yv, with_accuracy, total_loss / n,
                                  total_acc / n, predict=predict)

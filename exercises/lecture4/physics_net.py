@@ -1,0 +1,47 @@
+"""Lecture 4, exercise 2: a physics-structured network for projectile motion.
+
+Write build_model(): a keras.Model mapping times t of shape (batch, 1) to heights x of shape
+(batch, 1) that does not predict x freely: two small sub-networks output the constants g and
+v0, and the output is assembled from x = v0 * t - g * t^2 / 2. Hint: feed the sub-networks a
+constant input such as ops.ones_like(t) (g and v0 do not change with time), and end each with
+a positive output of the right size (e.g. softplus, then multiply by 10).
+Write learned_constants(model) -> (g, v0) as two Python floats read from the trained model.
+The check trains your model on noisy heights for t in [0, 5] s (g = 9.7, v0 = 20) and asks
+for g and v0 within 1%, and for an extrapolation error on [5, 8] s at least 10x smaller than
+an unstructured dense network's.
+Check your work with: aml check l4.structured_net
+"""
+
+import keras
+from keras import ops
+
+
+class Projectile(keras.Model):
+    """x(t) = v0 t - g t^2 / 2 with g and v0 from two sub-networks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # TODO: make two small sub-networks (e.g. Dense(16, tanh) -> Dense(1, softplus)), one for g and one for v0
+        raise NotImplementedError('make two small sub-networks (e.g. Dense(16, tanh) -> Dense(1, softplus)), one for g and one for v0')
+
+    def constants(self, t):
+        """g and v0, each of shape (batch, 1)."""
+        # TODO: run each sub-network on a constant input and scale it to the size of g and v0 (about 10)
+        raise NotImplementedError('run each sub-network on a constant input and scale it to the size of g and v0 (about 10)')
+
+    def call(self, t, training=None):
+        # TODO: assemble the height from the formula x = v0 t - g t^2 / 2
+        raise NotImplementedError('assemble the height from the formula x = v0 t - g t^2 / 2')
+
+
+def build_model():
+    """The structured network, built for inputs of shape (batch, 1)."""
+    model = Projectile()
+    model.build((None, 1))
+    return model
+
+
+def learned_constants(model):
+    """(g, v0) of a trained model as Python floats."""
+    # TODO: call model.constants on a (1, 1) tensor and convert both results to floats
+    raise NotImplementedError('call model.constants on a (1, 1) tensor and convert both results to floats')

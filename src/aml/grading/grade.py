@@ -1,0 +1,272 @@
+"""Grade a class: every submission checked in its own sandbox, in parallel, resumably.
+
+Submissions: each entry of the submissions folder is one student, named after it: a file
+`alice.py` (student "alice") or a folder `alice/` holding the exercise file (named like the
+template, e.g. `sequential.py`, or the folder's only .py file; other files are copied along,
+so a student may add helper modules). Entries starting with "." or "_" are skipped.
+
+Resuming: each finished result is appended as one JSON line to `<out>.journal` (a single
+O_APPEND write, then fsync), so an interrupted run keeps every finished result. The next run
+with the same settings skips students whose submission (content hash) is already there, so
+nothing is graded twice; a torn last line is ignored and that student graded again. The CSV
+and JSON are rendered from the journal at the end, atomically. The CSV is sorted by student
+and, for the same seed, identical between runs except its last column, `seconds`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import hashlib
+import io
+import json
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from aml.errors import AmlError
+from aml.grading.sandbox import Limits, run_sandboxed
+from aml.results import write_bytes_atomic, write_json_atomic
+from aml.tables import format_table
+
+
+def discover(submissions: Path) -> dict[str, Path]:
+    """Student name -> submission path (a .py file or a folder), sorted by name."""
+    if not submissions.is_dir():
+        raise AmlError(f"{submissions} is not a folder: pass the folder of submissions")
+    found = {}
+    for entry in sorted(submissions.iterdir()):
+        if entry.name.startswith((".", "_")) or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            found[entry.name] = entry
+        elif entry.suffix == ".py":
+            found[entry.stem] = entry
+    if not found:
+        raise AmlError(f"no submissions in {submissions}: expected student .py files or folders")
+    return found
+
+
+def submission_hash(path: Path) -> str:
+    """SHA-256 of a submission's regular files (relative names and bytes)."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def journal_path(out: Path) -> Path:
+    return out.with_name(out.name + ".journal")
+
+
+class Journal:
+    """The append-only record of finished results; holds an exclusive lock while open."""
+
+    def __init__(self, path: Path, settings: dict, restart: bool = False):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.lock.close()
+            raise AmlError(f"another `aml grade` is writing {path}; wait for it or pass "
+                           "another --out") from None
+        self.done: dict[str, dict] = {}
+        header, records = self._read()
+        if header is not None and header != settings and not restart:
+            self.close()
+            raise AmlError(f"{path} was made with other settings ({_differences(header, settings)})"
+                           "; pass --restart to grade everything again, or another --out")
+        if restart or header is None:
+            records = []
+        if restart or header is None or self.torn:  # rewrite without the torn tail
+            write_bytes_atomic(path, b"".join(
+                (json.dumps(line, sort_keys=True) + "\n").encode()
+                for line in [{"settings": settings}, *records]))
+        for record in records:
+            self.done[record["student"]] = record
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        self.write_lock = threading.Lock()
+
+    def _read(self) -> tuple[dict | None, list[dict]]:
+        self.torn = False
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None, []
+        lines = data.splitlines()
+        self.torn = not data.endswith(b"\n")
+        records = []
+        for line in lines[1:]:
+            try:
+                record = json.loads(line)
+            except ValueError:  # a torn last line: that student is graded again
+                self.torn = True
+                continue
+            if isinstance(record, dict) and "student" in record:
+                records.append(record)
+        try:
+            return json.loads(lines[0])["settings"], records
+        except (IndexError, ValueError, KeyError, TypeError):
+            return None, []
+
+    def append(self, record: dict) -> None:
+        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        with self.write_lock:
+            written = os.write(self.fd, line)
+            if written != len(line):
+                raise OSError(f"short write to {self.path}")
+            os.fsync(self.fd)
+            self.done[record["student"]] = record
+
+    def close(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.close(self.fd)
+        fcntl.flock(self.lock, fcntl.LOCK_UN)
+        self.lock.close()
+
+
+def _differences(old: dict, new: dict) -> str:
+    keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys[:3])
+
+
+def _check_columns(records: list[dict]) -> tuple[list[str], dict[str, float]]:
+    """Check keys in first-seen order over students sorted by name, and each key's points."""
+    keys: dict[str, float] = {}
+    for record in sorted(records, key=lambda r: r["student"]):
+        for check in record["checks"]:
+            keys[check["key"]] = max(keys.get(check["key"], 0.0), check["points"])
+    return list(keys), keys
+
+
+def _measured_text(value) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+def render_csv(records: list[dict]) -> str:
+    """student, per check its score and measured value, total, max, status, seconds."""
+    keys, points = _check_columns(records)
+    maximum = sum(points.values())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student"] + [f"{k} {part}" for k in keys for part in ("score", "measured")]
+                    + ["total", "max", "status", "seconds"])
+    for record in sorted(records, key=lambda r: r["student"]):
+        by_key = {c["key"]: c for c in record["checks"]}
+        row = [record["student"]]
+        for key in keys:
+            check = by_key.get(key)
+            row += [f"{check['score']:g}", _measured_text(check["measured"])] if check \
+                else ["0", ""]
+        row += [f"{record['score']:g}", f"{maximum:g}", record["status"],
+                f"{record['seconds']:.2f}"]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def summary_table(records: list[dict]) -> str:
+    """One row per student and a closing line counting each status."""
+    _, points = _check_columns(records)
+    maximum = sum(points.values())
+    rows = [[r["student"], f"{r['score']:g}/{maximum:g}", r["status"],
+             (r["detail"] or "")[:60], f"{r['seconds']:.1f}"]
+            for r in sorted(records, key=lambda r: r["student"])]
+    table = format_table(rows, ["student", "score", "status", "detail", "seconds"])
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    mean = sum(r["score"] for r in records) / max(1, len(records))
+    return (table + f"\n\n{len(records)} submissions: "
+            + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            + f"; mean score {mean:.2f}/{maximum:g}")
+
+
+def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv", *,
+                jobs: int = 1, limits: Limits | None = None, quick: bool = False, seed: int = 0,
+                hidden: str | Path | None = None, restart: bool = False,
+                backend: str | None = None, log=print) -> list[dict]:
+    """Grade every submission not yet in the journal; write the CSV and JSON; return all
+    records (sorted by student)."""
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    limits = limits or Limits()
+    if out.is_relative_to(submissions):
+        raise AmlError(f"--out {out} is inside the submissions folder; write the grades "
+                       "elsewhere")
+    students = discover(submissions)
+    hidden_source = None
+    if hidden is not None:
+        try:
+            hidden_source = Path(hidden).read_text()
+            compile(hidden_source, str(hidden), "exec")
+        except (OSError, UnicodeDecodeError, SyntaxError) as err:
+            raise AmlError(f"cannot use the hidden checks {hidden}: {err}") from None
+    settings = {"exercise": exercise.id, "checker": exercise.checker, "quick": quick,
+                "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
+                "backend": backend or "tensorflow",
+                "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
+    journal = Journal(journal_path(out), settings, restart)
+    json_path = out.with_suffix(".json")
+    # every student's files, the grades and the hidden checks; the folder itself may be an
+    # ancestor of the code the checker still imports, so it is only made unlistable
+    protected = [*students.values(), out, json_path, journal.path] + (
+        [Path(hidden).resolve()] if hidden else [])
+    hashes = {name: submission_hash(path) for name, path in students.items()}
+    todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]]
+    kept = len(students) - len(todo)
+    if kept:
+        log(f"{kept} submissions already graded in {journal.path.name}; grading {len(todo)}")
+    slots = list(range(jobs))
+    slot_lock, stopping, running = threading.Lock(), threading.Event(), {}
+    finished = [0]
+
+    def grade_one(name: str) -> None:
+        with slot_lock:
+            slot = slots.pop()
+        try:
+            outcome = run_sandboxed(exercise, students[name], quick=quick, seed=seed,
+                                    limits=limits, hidden_source=hidden_source,
+                                    protected=tuple(protected), unlistable=(submissions,),
+                                    slot=slot, backend=backend,
+                                    processes=running)
+        finally:
+            with slot_lock:
+                slots.append(slot)
+        if stopping.is_set():  # killed by our own interrupt: not a result
+            return
+        record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
+        journal.append(record)
+        with slot_lock:
+            finished[0] += 1
+            log(f"[{finished[0]}/{len(todo)}] {name}: {outcome.score:g}/{outcome.max_score:g}"
+                f" {outcome.status} ({outcome.seconds:.1f} s)")
+
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(grade_one, name) for name in todo]
+        for future in as_completed(futures):
+            future.result()
+    except BaseException:
+        stopping.set()
+        for pid in list(running.values()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, 9)
+        pool.shutdown(wait=True, cancel_futures=True)
+        journal.close()
+        raise
+    pool.shutdown(wait=True)
+    records = [journal.done[name] for name in students if name in journal.done]
+    journal.close()
+    write_bytes_atomic(out, render_csv(records).encode())
+    write_json_atomic(json_path, {"settings": settings, "students": records,
+                                  "rendered": time.strftime("%Y-%m-%d %H:%M:%S")})
+    return sorted(records, key=lambda r: r["student"])

@@ -1,0 +1,6 @@
+"""Tries to write outside through a descriptor of /tmp and a relative path (openat)."""
+import os
+
+folder = os.open("/tmp", os.O_RDONLY)
+handle = os.open("aml_grading_escape.txt", os.O_WRONLY | os.O_CREAT, dir_fd=folder)
+os.write(handle, b"escaped")

@@ -1,0 +1,4 @@
+"""Segmentation fault inside the interpreter."""
+import faulthandler
+
+faulthandler._sigsegv()

@@ -1,0 +1,89 @@
+"""`aml check` and `aml grade` end to end, with real Keras checks of lecture 1 (quick)."""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import grading_fixture
+import pytest
+
+from aml import catalog, cli
+from aml.grading.grade import journal_path
+
+L1 = Path(__file__).parent / "submissions" / "l1"
+HIDDEN = Path(__file__).parent / "submissions" / "hidden_checks.py"
+LINE = Path(__file__).parent / "submissions" / "line"
+
+
+def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
+    subs = tmp_path / "subs"
+    shutil.copytree(L1, subs)
+    out = tmp_path / "grades" / "l1.csv"
+    code = cli.main(["grade", "l1.sequential", str(subs), "--jobs", "2", "--quick",
+                     "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out)])
+    assert code == 0
+    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    assert (rows["correct"]["status"], rows["correct"]["total"], rows["correct"]["max"]) == \
+        ("ok", "8", "8")
+    assert rows["correct"]["parameter count measured"] == "67"
+    # the quick configuration (40 epochs, lr 1e-2, seed 0) still meets the course's 0.93
+    assert float(rows["correct"]["test accuracy measured"]) >= 0.93
+    assert rows["correct"]["hidden: fresh model per call score"] == "2"
+    # sigmoid output: model, API and parameter count right; no probabilities, no training
+    assert (rows["partial"]["status"], rows["partial"]["total"]) == ("ok", "5")
+    assert rows["partial"]["output is 3 class probabilities score"] == "0"
+    assert (rows["tamper_keras"]["status"], rows["tamper_keras"]["total"]) == ("tampered", "0")
+    assert (rows["nan_weights"]["status"], rows["nan_weights"]["total"]) == \
+        ("invalid output", "6")  # 4 architecture checks + hidden 2; NaN output scores 0
+    assert rows["nan_weights"]["output is 3 class probabilities measured"] == \
+        "shape (2, 3), NaN or inf"
+    feedback = json.loads(out.with_suffix(".json").read_text())["students"]
+    tamper = next(s for s in feedback if s["student"] == "tamper_keras")
+    assert "count_params" in tamper["detail"]
+    printed = capsys.readouterr().out
+    assert "4 submissions: 1 invalid output, 2 ok, 1 tampered" in printed
+    assert journal_path(out).exists()
+
+
+def test_check_runs_the_file_in_a_sandbox(capsys):
+    code = cli.main(["check", "l1.sequential", "--file", str(L1 / "correct.py"), "--quick"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "PASS  parameter count: 67 (target == 67)" in printed
+    assert "score 6/6" in printed
+
+
+@pytest.fixture
+def line_catalog(monkeypatch, tmp_path):
+    """The light test exercise as the whole catalog, its default file in tmp_path."""
+    monkeypatch.setattr(catalog, "exercises", lambda: [grading_fixture.EXERCISE])
+    monkeypatch.setattr(catalog, "get", lambda entry_id, kind=None: grading_fixture.EXERCISE)
+    monkeypatch.setattr(cli, "_default_file", lambda exercise: tmp_path / "line.py")
+    return tmp_path / "line.py"
+
+
+def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
+    shutil.copy(LINE / "partial_slope.py", line_catalog)
+    assert cli.main(["check", "--all"]) == 1
+    printed = capsys.readouterr().out
+    assert "held-out R2: 0.4798: no tier reached, 0.5 not yet" in printed
+    assert "t.line    2/5    ok" in printed and "FAIL" in printed
+    shutil.copy(LINE / "correct.py", line_catalog)
+    assert cli.main(["check", "--all"]) == 0
+    assert "tier 0.99 reached (the top one)" in capsys.readouterr().out
+
+
+def test_check_reports_crashes_and_missing_files(line_catalog, capsys):
+    shutil.copy(LINE / "abort.py", line_catalog)
+    assert cli.main(["check", "t.line", "--timeout", "60"]) == 1
+    assert "status: crashed: killed by SIGABRT" in capsys.readouterr().out
+    assert cli.main(["check", "t.line", "--file", str(line_catalog.parent / "nope.py")]) == 1
+    assert "status: missing file: no such file or folder" in capsys.readouterr().out
+
+
+def test_grade_bad_arguments(tmp_path, capsys):
+    assert cli.main(["grade", "l1.sequential", str(tmp_path), "--hidden", "nope.py"]) == 2
+    assert "no hidden checks file at nope.py" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["grade", "l1.sequential", str(tmp_path), "--jobs", "0"])

@@ -1,0 +1,49 @@
+"""Lecture 4 examples in their quick configurations reach their targets and repeat exactly."""
+
+import pytest
+
+from aml import catalog
+from aml.running import run_example
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("results")
+
+
+def test_physics_loss_fixes_the_normalisation_and_repeats(out):
+    record, again = (run_example(catalog.get("l4.physics_loss"), quick=True, seed=2, out=out,
+                                 verbose=False) for _ in range(2))
+    m = record["metrics"]
+    assert again["metrics"] == m
+    assert record["passed"], record["targets"]
+    assert m["plain_normalisation_error"] > 0.1  # the 0.85 gain survives plain MSE
+    assert m["guided_normalisation_error"] < 0.03
+    assert m["guided_test_mse"] < m["plain_test_mse"]
+    assert record["figures"] == ["physics_loss.png"]
+
+
+def test_physics_net_learns_g_and_v0_and_extrapolates(out):
+    record = run_example(catalog.get("l4.physics_net"), quick=True, out=out, verbose=False)
+    m = record["metrics"]
+    assert record["passed"], record["targets"]
+    assert m["learned_g"] == pytest.approx(9.7, rel=0.02)
+    assert m["learned_v0"] == pytest.approx(20.0, rel=0.02)
+    assert m["dense_extrapolation_rmse"] > 10 * m["structured_extrapolation_rmse"]
+    # The baseline fits the data range (noise 0.5 m); it fails only beyond it.
+    assert m["dense_interpolation_rmse"] < 2.0
+    assert m["dense_extrapolation_rmse"] > 20 * m["dense_interpolation_rmse"]
+    assert abs(m["parameters"] - m["dense_parameters"]) <= 5
+
+
+def test_regularization_table_and_gap(out):
+    record = run_example(catalog.get("l4.regularization"), quick=True, out=out, verbose=False)
+    m = record["metrics"]
+    assert record["passed"], record["targets"]
+    assert m["none_train_mse"] < 0.01 < m["none_test_mse"]  # it really over-fits
+    best = m["best_regularizer"].lower()
+    assert m[f"{best}_test_mse"] < m["none_test_mse"]
+    assert m["gap_reduction"] >= 0.5
+    for name in ("none", "l1", "l2", "dropout"):
+        gap = m[f"{name}_test_mse"] - m[f"{name}_train_mse"]
+        assert m[f"{name}_gap"] == pytest.approx(gap)
