@@ -128,7 +128,7 @@ def pareto_figure(summary: dict):
                        s=160, color=f"C{number}", zorder=3)
     ax.set_xscale("log")
     sizes = [r["parameters"] for r in rows]
-    decades = math.log10(max(sizes) / min(sizes)) if rows else 0
+    decades = math.log10(max(max(sizes), 1) / max(min(sizes), 1)) if rows else 0
     ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0) if decades < 2 else (1.0,)))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
