@@ -172,6 +172,7 @@ def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
     """Polish the weights with SciPy's L-BFGS-B, restarted from the best weights when a line
     search gives up early (common in float32), until `steps` evaluations are spent."""
     from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
 
     variables = model.trainable_variables
     best = {"loss": np.inf, "flat": np.concatenate(
@@ -185,14 +186,17 @@ def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
             best.update(loss=float(loss), flat=flat.copy())
         return loss, grad
 
-    while len(losses) < steps:
-        before, spent = best["loss"], len(losses)
-        budget = steps - spent
-        minimize(fun, best["flat"], jac=True, method="L-BFGS-B",
-                 options={"maxiter": budget, "maxfun": budget, "maxcor": 50,
-                          "ftol": 0.0, "gtol": 0.0})
-        if len(losses) - spent < 5 or best["loss"] > 0.99 * before:
-            break
+    # L-BFGS-B's small matrix products are slowed ~25x by BLAS threads competing with the
+    # backend's threads: one BLAS thread is the fast setting here.
+    with threadpool_limits(limits=1, user_api="blas"):
+        while len(losses) < steps:
+            before, spent = best["loss"], len(losses)
+            budget = steps - spent
+            minimize(fun, best["flat"], jac=True, method="L-BFGS-B",
+                     options={"maxiter": budget, "maxfun": budget, "maxcor": 50,
+                              "ftol": 0.0, "gtol": 0.0})
+            if len(losses) - spent < 5 or best["loss"] > 0.99 * before:
+                break
     offset = 0
     for variable in variables:
         size = int(np.prod(variable.shape))
@@ -200,3 +204,40 @@ def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
                         .astype(variable.dtype))
         offset += size
     return losses
+
+
+def fit_curve(x, u, domain: tuple[float, float], *, model: keras.Model | None = None,
+              hidden=(32, 32), steps: int = 2000, learning_rate: float = 1e-2,
+              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
+              dtype: str | None = None, on_chunk=None):
+    """Supervised fit of u(x) from samples by MSE; returns a callable x -> u (NumPy).
+
+    The input is mapped from `domain` onto [-1, 1] so the tanh network sees a unit range.
+    """
+    from aml.training.residual import default_dtype, mlp
+
+    dtype = dtype or default_dtype()
+    model = model or mlp(hidden, seed=seed, dtype=dtype)
+    if not model.built:
+        model(np.zeros((1, 1), dtype=dtype))
+    dtype = model.trainable_variables[0].dtype
+    x0, x1 = (float(v) for v in domain)
+
+    def scaled(values):
+        return (values - x0) * (2.0 / (x1 - x0)) - 1.0
+
+    xt = ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1), dtype=dtype)
+    ut = ops.convert_to_tensor(np.asarray(u, "float64").reshape(-1, 1), dtype=dtype)
+    history = minimise(model, lambda call: ops.mean(ops.square(call(scaled(xt)) - ut)),
+                       steps=steps, learning_rate=learning_rate,
+                       final_learning_rate=final_learning_rate, lbfgs_steps=lbfgs_steps,
+                       on_chunk=on_chunk)
+
+    def predict(values):
+        values = np.asarray(values, dtype="float64")
+        column = ops.convert_to_tensor(values.reshape(-1, 1), dtype=dtype)
+        out = ops.convert_to_numpy(model(scaled(column), training=False))
+        return out.reshape(values.shape).astype("float64")
+
+    predict.model, predict.history = model, history
+    return predict

@@ -132,7 +132,7 @@ def _check_rhs(rhs, x, u0: float) -> float:
 def solve_ode(f: Callable, u0: float, domain: tuple[float, float] = (0.0, 2.0), *,
               model: keras.Model | None = None, hidden: Sequence[int] = (32, 32),
               points: int = 64, steps: int = 2000, learning_rate: float = 1e-2,
-              final_learning_rate: float = 1e-4, lbfgs_steps: int = 500, seed: int = 0,
+              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
               dtype: str | None = None,
               on_chunk: Callable[[int, float], None] | None = None) -> ODESolution:
     """Train g(x) = u0 + (x - x0)·NN(x) so that dg/dx = f(x, g) on `domain`; returns u(x).
