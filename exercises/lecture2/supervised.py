@@ -6,7 +6,7 @@ train it on sampled (x, u) pairs any way you like.
 
 Contract (what `aml check l2.supervised` calls, once per equation):
   build_network()     -> a keras.Model taking (batch, 1) x values to (batch, 1) u values
-  train(model, x, u)  -> trains that model in place on x, u: float32 arrays of shape (n, 1)
+  train(model, x, u)  -> trains that model in place on x, u: float32 arrays of shape (200, 1)
                          with x in [0, 2]; the check then calls model(x) on new points
 Done = max |model(x) - u_exact(x)| on 200 points of [0, 2] below 1e-3 for all three.
 Check your work with: aml check l2.supervised
@@ -17,8 +17,8 @@ import keras
 
 def build_network():
     """A small smooth network from x to u(x)."""
-    # TODO: a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3
-    raise NotImplementedError('a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3')
+    # TODO: map x from [0, 2] to [-1, 1] (keras.layers.Rescaling), then a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3
+    raise NotImplementedError('map x from [0, 2] to [-1, 1] (keras.layers.Rescaling), then a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3')
 
 
 def train(model, x, u):
@@ -35,7 +35,7 @@ if __name__ == "__main__":
 
     grid = np.linspace(0, 2, 200).reshape(-1, 1)
     for name, eq in EQUATIONS.items():
-        x, u = load("ode", equation_name=name, n=64)
+        x, u = load("ode", equation_name=name, n=200)
         model = build_network()
         train(model, x, u)
         error = np.max(np.abs(np.asarray(model(grid)) - eq.exact(grid)))

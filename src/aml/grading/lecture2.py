@@ -101,7 +101,7 @@ def check_supervised(module, quick: bool = False) -> list[CheckResult]:
             results.append(shape_check)
         if model is None:
             return results
-        x, u = load("ode", equation_name=name, n=64, seed=0)
+        x, u = load("ode", equation_name=name, n=200, seed=0)
         call_student(module, "train", model, x.copy(), u.copy())
 
         def predict(values, model=model):
