@@ -72,12 +72,13 @@ def course_way(eq, steps: int, seed: int = 0) -> dict:
 
 def aml_way(eq, seed: int = 0) -> dict:
     """aml's solver: Adam in compiled chunks of 100 steps, watched until 1e-3; then the
-    default solve (2000 Adam steps + 500 L-BFGS iterations) end to end."""
+    default solve (2000 Adam steps + up to 1000 L-BFGS iterations) end to end."""
     from keras import ops
 
     from aml.training.full_batch import minimise
     from aml.training.residual import (
         ODESolution,
+        as_rhs,
         collocation_points,
         default_dtype,
         mlp,
@@ -98,7 +99,7 @@ def aml_way(eq, seed: int = 0) -> dict:
         marks.append((step, time.perf_counter() - start,
                       float(np.max(np.abs(solution(X_EVAL) - eq.exact(X_EVAL))))))
 
-    minimise(model, residual_loss(solution, lambda x, u: eq.rhs(x), x), steps=6000,
+    minimise(model, residual_loss(solution, as_rhs(eq.rhs), x), steps=6000,
              chunk=100, on_chunk=watch)
     reached = next(((s, t) for s, t, e in marks if e < TARGET), (None, None))
     # time per step from the steady chunks (the first one includes tracing)

@@ -34,6 +34,15 @@ def test_notes_equation_reaches_the_course_target():
     assert solution.history["adam"][0] > 100 * solution.final_loss  # it learned
 
 
+def test_numpy_rhs_of_x_alone_is_accepted_and_numpy_of_u_is_explained():
+    solution = solve_ode(lambda x, u: np.cos(x), 0.0, (0.0, 1.0), steps=300, lbfgs_steps=100,
+                         points=16)
+    assert _max_error(solution, np.sin, (0.0, 1.0)) < 1e-2
+    with pytest.raises(AmlError, match="keras.ops"):
+        solve_ode(lambda x, u: np.exp(-np.asarray(u)), 1.0, (0.0, 1.0), steps=10,
+                  lbfgs_steps=0)
+
+
 def test_rhs_forms_and_bad_input():
     assert as_rhs(lambda x: 2 * x)(3.0, 100.0) == 6.0
     assert as_rhs(lambda x, u: u)(3.0, 100.0) == 100.0

@@ -156,9 +156,32 @@ def solve_ode(f: Callable, u0: float, domain: tuple[float, float] = (0.0, 2.0), 
     dtype = model.trainable_variables[0].dtype
     x = ops.convert_to_tensor(collocation_points((x0, x1), points), dtype=dtype)
     slope = _check_rhs(rhs, x, float(u0))
+    fixed = _values_if_independent_of_u(rhs, collocation_points((x0, x1), points))
+    if fixed is not None:  # f(x) alone: evaluate once (NumPy functions work too)
+        values = ops.convert_to_tensor(fixed, dtype=dtype)
+        rhs = as_rhs(lambda _: values)
     solution = ODESolution(model, float(u0), (x0, x1), scale=max(1.0, slope))
-    solution.history = minimise(model, residual_loss(solution, rhs, x), steps=steps,
-                                learning_rate=learning_rate,
-                                final_learning_rate=final_learning_rate,
-                                lbfgs_steps=lbfgs_steps, on_chunk=on_chunk)
+    try:
+        solution.history = minimise(model, residual_loss(solution, rhs, x), steps=steps,
+                                    learning_rate=learning_rate,
+                                    final_learning_rate=final_learning_rate,
+                                    lbfgs_steps=lbfgs_steps, on_chunk=on_chunk)
+    except (TypeError, NotImplementedError) as err:
+        if fixed is not None:
+            raise
+        raise AmlError(f"the right-hand side f(x, u) cannot run in the compiled training step "
+                       f"({type(err).__name__}: {str(err)[:120]}); write it with keras.ops "
+                       f"instead of NumPy, e.g. ops.exp(-u)") from None
     return solution
+
+
+def _values_if_independent_of_u(rhs, x: np.ndarray):
+    """f at the points x when it ignores u (checked with two different u), else None."""
+    try:
+        first = ops.convert_to_numpy(rhs(x, np.zeros_like(x)) + np.zeros_like(x))
+        second = ops.convert_to_numpy(rhs(x, np.full_like(x, 1.2345)) + np.zeros_like(x))
+    except Exception:  # noqa: BLE001 - f that needs tensors: use it symbolically
+        return None
+    if first.shape != x.shape or not np.array_equal(first, second):
+        return None
+    return first
