@@ -145,7 +145,7 @@ LECTURE2 = (
              "aml.grading.lecture2:check_supervised", _ODE_TARGET),
     Exercise("l2.compare", 2, "Residual vs supervised outside the training range",
              "lecture2/compare.py", "lecture2/compare.py",
-             "aml.grading.lecture2:check_compare", _RANGE_TARGETS),
+             "aml.grading.lecture2:check_compare"),
 )
 
 

@@ -160,7 +160,7 @@ def check_compare(module, quick: bool = False) -> list[CheckResult]:
                     got = reported[name][method][where]
                 except (KeyError, TypeError, IndexError):
                     got = None
-                got = float(got) if isinstance(got, (int, float, np.floating)) else got
+                got = float(f"{got:.4g}") if isinstance(got, (int, float, np.floating)) else got
                 results.append(CheckResult(
                     f"{method} error {'in [0, 2]' if where == 'in' else 'in (2, 5]'}, {name}",
                     _close(got, value), got, f"{value:.3g} within 5%",

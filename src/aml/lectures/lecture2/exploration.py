@@ -49,6 +49,10 @@ def exploration(config: ExplorationConfig, ctx: RunContext) -> dict:
         np.sum(np.abs(runs[0.0]["distances"])))) if 0.0 in runs else float("nan")
     metrics["final_distance_fraction"] = min(
         runs[e]["greedy_distance"] for e in explorers) / optimum if explorers else 0.0
+    # the same during training, still exploring a little: mean of the last 10 episodes
+    metrics["last_episodes_fraction"] = min(
+        float(np.mean(runs[e]["distances"][-10:])) for e in explorers) / optimum \
+        if explorers else 0.0
     ctx.save_figure(_figure(runs, optimum), "distance_per_episode")
     return metrics
 
