@@ -40,7 +40,9 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
     """Minimise `loss_fn(call)` over the model's weights; returns the loss per step.
 
     Adam's learning rate decays exponentially from `learning_rate` to `final_learning_rate`
-    over `steps`; `lbfgs_steps` L-BFGS iterations follow. `on_chunk(step, loss)` reports.
+    over `steps`; `lbfgs_steps` L-BFGS iterations follow. `on_chunk(step, loss)` reports
+    after every `chunk` Adam steps and every `chunk // 5` L-BFGS evaluations, with the
+    model's weights up to date (L-BFGS evaluations count as steps after Adam's).
     """
     if not model.built:
         raise ValueError("minimise needs a built model: call it once on an input first")
@@ -61,9 +63,8 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
     if lbfgs_steps:
         value_and_grad = (_tensorflow_value_and_grad if tensorflow else _jax_value_and_grad)(
             model, loss_fn)
-        history["lbfgs"] = _lbfgs(model, value_and_grad, lbfgs_steps)
-        if on_chunk is not None and history["lbfgs"]:
-            on_chunk(steps + len(history["lbfgs"]), history["lbfgs"][-1])
+        report = None if on_chunk is None else (lambda n, loss: on_chunk(steps + n, loss))
+        history["lbfgs"] = _lbfgs(model, value_and_grad, lbfgs_steps, report, every=chunk // 5)
     return history
 
 
@@ -168,9 +169,19 @@ def _jax_value_and_grad(model, loss_fn):
                          for v in value_and_grad(jnp.asarray(flat, dtype))]
 
 
-def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
+def _assign(variables, flat) -> None:
+    offset = 0
+    for variable in variables:
+        size = int(np.prod(variable.shape))
+        variable.assign(np.reshape(flat[offset:offset + size], variable.shape)
+                        .astype(variable.dtype))
+        offset += size
+
+
+def _lbfgs(model, value_and_grad, steps: int, report=None, every: int = 100) -> list[float]:
     """Polish the weights with SciPy's L-BFGS-B, restarted from the best weights when a line
-    search gives up early (common in float32), until `steps` evaluations are spent."""
+    search gives up early (common in float32), until `steps` evaluations are spent; the
+    model ends with the best weights seen. `report(evaluations, best_loss)` every `every`."""
     from scipy.optimize import minimize
     from threadpoolctl import threadpool_limits
 
@@ -184,6 +195,9 @@ def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
         losses.append(float(loss))
         if np.isfinite(loss) and loss < best["loss"]:
             best.update(loss=float(loss), flat=flat.copy())
+        if report is not None and len(losses) % max(every, 1) == 0:
+            _assign(variables, best["flat"])
+            report(len(losses), best["loss"])
         return loss, grad
 
     # L-BFGS-B's small matrix products are slowed ~25x by BLAS threads competing with the
@@ -197,47 +211,7 @@ def _lbfgs(model, value_and_grad, steps: int) -> list[float]:
                               "ftol": 0.0, "gtol": 0.0})
             if len(losses) - spent < 5 or best["loss"] > 0.99 * before:
                 break
-    offset = 0
-    for variable in variables:
-        size = int(np.prod(variable.shape))
-        variable.assign(np.reshape(best["flat"][offset:offset + size], variable.shape)
-                        .astype(variable.dtype))
-        offset += size
+    _assign(variables, best["flat"])
+    if report is not None and losses:
+        report(len(losses), best["loss"])
     return losses
-
-
-def fit_curve(x, u, domain: tuple[float, float], *, model: keras.Model | None = None,
-              hidden=(32, 32), steps: int = 2000, learning_rate: float = 1e-2,
-              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
-              dtype: str | None = None, on_chunk=None):
-    """Supervised fit of u(x) from samples by MSE; returns a callable x -> u (NumPy).
-
-    The input is mapped from `domain` onto [-1, 1] so the tanh network sees a unit range.
-    """
-    from aml.training.residual import default_dtype, mlp
-
-    dtype = dtype or default_dtype()
-    model = model or mlp(hidden, seed=seed, dtype=dtype)
-    if not model.built:
-        model(np.zeros((1, 1), dtype=dtype))
-    dtype = model.trainable_variables[0].dtype
-    x0, x1 = (float(v) for v in domain)
-
-    def scaled(values):
-        return (values - x0) * (2.0 / (x1 - x0)) - 1.0
-
-    xt = ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1), dtype=dtype)
-    ut = ops.convert_to_tensor(np.asarray(u, "float64").reshape(-1, 1), dtype=dtype)
-    history = minimise(model, lambda call: ops.mean(ops.square(call(scaled(xt)) - ut)),
-                       steps=steps, learning_rate=learning_rate,
-                       final_learning_rate=final_learning_rate, lbfgs_steps=lbfgs_steps,
-                       on_chunk=on_chunk)
-
-    def predict(values):
-        values = np.asarray(values, dtype="float64")
-        column = ops.convert_to_tensor(values.reshape(-1, 1), dtype=dtype)
-        out = ops.convert_to_numpy(model(scaled(column), training=False))
-        return out.reshape(values.shape).astype("float64")
-
-    predict.model, predict.history = model, history
-    return predict
