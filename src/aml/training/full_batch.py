@@ -215,3 +215,40 @@ def _lbfgs(model, value_and_grad, steps: int, report=None, every: int = 100) -> 
     if report is not None and losses:
         report(len(losses), best["loss"])
     return losses
+
+
+def fit_curve(x, u, domain: tuple[float, float], *, model: keras.Model | None = None,
+              hidden=(32, 32), steps: int = 2000, learning_rate: float = 1e-2,
+              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
+              dtype: str | None = None, on_chunk=None):
+    """Supervised fit of u(x) from samples by MSE; returns a callable x -> u (NumPy).
+
+    The input is mapped from `domain` onto [-1, 1] so the tanh network sees a unit range.
+    """
+    from aml.training.residual import default_dtype, mlp
+
+    dtype = dtype or default_dtype()
+    model = model or mlp(hidden, seed=seed, dtype=dtype)
+    if not model.built:
+        model(np.zeros((1, 1), dtype=dtype))
+    dtype = model.trainable_variables[0].dtype
+    x0, x1 = (float(v) for v in domain)
+
+    def scaled(values):
+        return (values - x0) * (2.0 / (x1 - x0)) - 1.0
+
+    xt = ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1), dtype=dtype)
+    ut = ops.convert_to_tensor(np.asarray(u, "float64").reshape(-1, 1), dtype=dtype)
+    history = minimise(model, lambda call: ops.mean(ops.square(call(scaled(xt)) - ut)),
+                       steps=steps, learning_rate=learning_rate,
+                       final_learning_rate=final_learning_rate, lbfgs_steps=lbfgs_steps,
+                       on_chunk=on_chunk)
+
+    def predict(values):
+        values = np.asarray(values, dtype="float64")
+        column = ops.convert_to_tensor(values.reshape(-1, 1), dtype=dtype)
+        out = ops.convert_to_numpy(model(scaled(column), training=False))
+        return out.reshape(values.shape).astype("float64")
+
+    predict.model, predict.history = model, history
+    return predict
