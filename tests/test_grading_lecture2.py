@@ -17,11 +17,15 @@ def _solution(name):
     return load_submission(SOLUTIONS / "lecture2" / f"{name}.py")
 
 
-def test_reference_residual_solution_passes_quick_check():
+def test_reference_residual_solution_passes_quick_check(monkeypatch):
+    from aml.data import ode
+
+    # one equation keeps the test short; l2.ode_residual's test solves all three
+    monkeypatch.setattr(ode, "EQUATIONS", {"x^2": ode.EQUATIONS["x^2"]})
     results = lecture2.check_residual(_solution("residual"), quick=True)
     assert all(r.passed for r in results), [r for r in results if not r.passed]
     errors = [r.measured for r in results if r.name.startswith("du/dx")]
-    assert len(errors) == 3 and max(errors) < 1e-2
+    assert len(errors) == 1 and errors[0] < 1e-2
 
 
 def test_residual_check_explains_a_wrong_network_and_bad_settings():
