@@ -6,9 +6,10 @@ course's finite difference in a Python loop, dg/dx comes from automatic differen
 every collocation point is handled in one vectorised call, and many optimiser steps run
 per compiled call (see `aml.training.full_batch`).
 
-The right-hand side f must be written with `keras.ops` (or plain arithmetic) so it runs
-inside the compiled step, e.g. `lambda x, u: -u` or `lambda x, u: ops.cos(x)`; a function
-of x alone, `lambda x: 2 * x`, is accepted too.
+A right-hand side that uses u must be written with `keras.ops` (or plain arithmetic) so it
+runs inside the compiled step, e.g. `lambda x, u: -u` or `lambda x, u: ops.cos(x) - u`. One
+of x alone (`lambda x: 2 * x`, or `lambda x, u: np.cos(x)`) is evaluated once at the
+collocation points, so NumPy functions work there.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def collocation_points(domain: tuple[float, float], n: int) -> np.ndarray:
 
 def _check_rhs(rhs, x, u0: float) -> float:
     """Largest |f(x, u0)| on the points (the slope's scale); fails early, with one line, on a
-    right-hand side the compiled step cannot run."""
+    right-hand side that cannot run on tensors, returns the wrong shape or is not finite."""
     try:
         value = ops.convert_to_numpy(rhs(x, ops.zeros_like(x) + u0) + ops.zeros_like(x))
     except Exception as err:  # noqa: BLE001 - any failure of user code is reported in one line
