@@ -71,6 +71,7 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
 def _tensorflow_adam(model, optimizer, loss_fn):
     import tensorflow as tf
 
+    loss_fn = tf.autograph.experimental.do_not_convert(loss_fn)  # plain tensor code
     variables = model.trainable_variables
 
     def call(x):
@@ -133,6 +134,7 @@ def _flat_layout(model):
 def _tensorflow_value_and_grad(model, loss_fn):
     import tensorflow as tf
 
+    loss_fn = tf.autograph.experimental.do_not_convert(loss_fn)
     shapes, sizes = _flat_layout(model)
     non_trainable = [v.value for v in model.non_trainable_variables]
     dtype = model.trainable_variables[0].dtype
