@@ -108,7 +108,45 @@ LECTURE1 = (
 
 # ---- Lecture 2: machine learning and ways of training ---------------------------------------
 
-LECTURE2: tuple = ()
+_L2 = "aml.lectures.lecture2"
+_ODE_TARGET = (Target("max_error", "<", 1e-3, quick=1e-2),)
+_RANGE_TARGETS = (Target("residual_max_error_in", "<", 1e-3, quick=1e-2),
+                  Target("supervised_max_error_in", "<", 1e-3, quick=1e-2))
+
+LECTURE2 = (
+    Example("l2.rule_based", 2, "Thermostat rule (AI without learning) vs one learning neuron",
+            f"{_L2}.rule_based:rule_based", f"{_L2}.rule_based:RuleConfig",
+            (Target("test_accuracy", ">=", 0.98, quick=0.95),
+             Target("threshold_error", "<=", 0.5, quick=1.5))),
+    Example("l2.ode_residual", 2, "ODEs du/dx = f solved by the residual loss, autodiff",
+            f"{_L2}.odes:ode_residual", f"{_L2}.odes:ODEConfig", _ODE_TARGET),
+    Example("l2.ode_supervised", 2, "The same ODE solutions fitted by supervised regression",
+            f"{_L2}.odes:ode_supervised", f"{_L2}.odes:ODEConfig", _ODE_TARGET),
+    Example("l2.out_of_range", 2, "Residual vs supervised models outside [0, 2], on [0, 5]",
+            f"{_L2}.odes:out_of_range", f"{_L2}.odes:OutOfRangeConfig", _RANGE_TARGETS),
+    Example("l2.anomaly", 2, "Autoencoder flags peaks in a sine signal",
+            f"{_L2}.anomaly:anomaly", f"{_L2}.anomaly:AnomalyConfig",
+            (Target("precision", ">=", 0.9), Target("recall", ">=", 0.9))),
+    Example("l2.clustering", 2, "Clusters and outliers found without labels (DBSCAN)",
+            f"{_L2}.clustering:clustering", f"{_L2}.clustering:ClusterConfig",
+            (Target("adjusted_rand_index", ">=", 0.9),)),
+    Example("l2.denoising", 2, "Denoising autoencoder on 8x8 digits",
+            f"{_L2}.denoising:denoising", f"{_L2}.denoising:DenoisingConfig",
+            (Target("psnr_gain", ">=", 5.0, quick=3.0),)),
+    Example("l2.exploration", 2, "Walking robot: epsilon-greedy exploration with decay",
+            f"{_L2}.exploration:exploration", f"{_L2}.exploration:ExplorationConfig",
+            (Target("standing_distance", "<=", 0.0),
+             Target("final_distance_fraction", ">=", 0.9))),
+    Exercise("l2.residual", 2, "Solve the three ODEs with the residual loss (your network)",
+             "lecture2/residual.py", "lecture2/residual.py",
+             "aml.grading.lecture2:check_residual", _ODE_TARGET),
+    Exercise("l2.supervised", 2, "Fit the three ODE solutions by supervised regression",
+             "lecture2/supervised.py", "lecture2/supervised.py",
+             "aml.grading.lecture2:check_supervised", _ODE_TARGET),
+    Exercise("l2.compare", 2, "Residual vs supervised outside the training range",
+             "lecture2/compare.py", "lecture2/compare.py",
+             "aml.grading.lecture2:check_compare"),
+)
 
 
 # ---- Lecture 3: architectures ---------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Lecture 2, exercise 2: fit the three ODE solutions by supervised regression.
+
+A network cannot solve an ODE by supervised learning without labels, but here the exact
+solutions are known: x^2 + 1, x^3/3 + 1 and x^3/3 - x^2 + 1 on [0, 2]. Build a network and
+train it on sampled (x, u) pairs any way you like.
+
+Contract (what `aml check l2.supervised` calls, once per equation):
+  build_network()     -> a keras.Model taking (batch, 1) x values to (batch, 1) u values
+  train(model, x, u)  -> trains that model in place on x, u: float32 arrays of shape (200, 1)
+                         with x in [0, 2]; the check then calls model(x) on new points
+Done = max |model(x) - u_exact(x)| on 200 points of [0, 2] below 1e-3 for all three.
+Check your work with: aml check l2.supervised
+"""
+
+import keras
+
+
+def build_network():
+    """A small smooth network from x to u(x)."""
+    # TODO: map x from [0, 2] to [-1, 1] (keras.layers.Rescaling), then a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3
+    raise NotImplementedError('map x from [0, 2] to [-1, 1] (keras.layers.Rescaling), then a few Dense layers with a smooth activation and a linear Dense(1) output; float64 layers help reach 1e-3')
+
+
+def train(model, x, u):
+    """Fit model(x) to u: any optimiser and schedule you like, as long as the fit is tight."""
+    # TODO: minimise the mean squared error of model(x) against u; full batches and many steps (or aml.training.full_batch.minimise, which adds L-BFGS) work well
+    raise NotImplementedError('minimise the mean squared error of model(x) against u; full batches and many steps (or aml.training.full_batch.minimise, which adds L-BFGS) work well')
+
+
+if __name__ == "__main__":
+    import numpy as np
+
+    from aml.data import load
+    from aml.data.ode import EQUATIONS
+
+    grid = np.linspace(0, 2, 200).reshape(-1, 1)
+    for name, eq in EQUATIONS.items():
+        x, u = load("ode", equation_name=name, n=200)
+        model = build_network()
+        train(model, x, u)
+        error = np.max(np.abs(np.asarray(model(grid)) - eq.exact(grid)))
+        print(f"u for du/dx = {name}: max error {error:.2e}")

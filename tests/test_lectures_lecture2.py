@@ -1,0 +1,79 @@
+"""Lecture 2 examples in their quick configurations: each meets its (quick) targets, writes
+its figure, and shows what the lecture claims."""
+
+from dataclasses import replace
+
+import pytest
+
+from aml import catalog
+from aml.context import RunContext
+from aml.running import run_example
+
+
+def _run(example_id, tmp_path):
+    record = run_example(catalog.get(example_id), quick=True, out=tmp_path, verbose=False)
+    assert record["passed"], record["targets"]
+    assert record["figures"] and all((tmp_path / example_id).rglob(f) for f in record["figures"])
+    return record["metrics"]
+
+
+def test_rule_based_neuron_finds_the_thermostat_threshold(tmp_path):
+    from aml.lectures.lecture2.rule_based import thermostat
+
+    assert list(thermostat([19.9, 20.0, 20.1])) == [1, 1, 0]
+    metrics = _run("l2.rule_based", tmp_path)
+    assert metrics["parameters"] == 2 and abs(metrics["learned_threshold"] - 20) < 1.5
+
+
+def test_ode_residual_quick(tmp_path):
+    metrics = _run("l2.ode_residual", tmp_path)
+    assert metrics["max_error"] < 1e-2 and metrics["parameters"] == 1153
+    assert {"max_error_2x", "max_error_x2", "max_error_x2_minus_2x"} <= set(metrics)
+
+
+def test_ode_supervised_quick(tmp_path):
+    assert _run("l2.ode_supervised", tmp_path)["max_error"] < 1e-2
+
+
+def test_out_of_range_one_equation(tmp_path):
+    from aml.lectures.lecture2.odes import OutOfRangeConfig, out_of_range
+
+    ctx = RunContext(tmp_path, verbose=False)
+    metrics = out_of_range(replace(OutOfRangeConfig.quick(), equations=("x^2",)), ctx)
+    assert (tmp_path / "out_of_range.png").stat().st_size > 10_000
+    for method in ("residual", "supervised"):
+        assert metrics[f"{method}_max_error_in"] < 1e-2
+        assert metrics[f"{method}_max_error_out"] > 10 * metrics[f"{method}_max_error_in"]
+
+
+def test_anomaly_autoencoder_flags_the_peaks(tmp_path):
+    metrics = _run("l2.anomaly", tmp_path)
+    assert metrics["precision"] >= 0.9 and metrics["recall"] >= 0.9
+    assert 0 < metrics["anomalous_windows"] < metrics["windows"]
+
+
+def test_clustering_finds_groups_and_outliers(tmp_path):
+    metrics = _run("l2.clustering", tmp_path)
+    assert metrics["clusters_found"] == 3 and metrics["adjusted_rand_index"] >= 0.9
+    assert metrics["outlier_recall"] >= 0.9
+
+
+def test_denoising_improves_psnr(tmp_path):
+    metrics = _run("l2.denoising", tmp_path)
+    assert metrics["psnr_gain"] >= 3.0 and metrics["psnr_denoised"] > metrics["psnr_noisy"]
+
+
+def test_exploration_no_epsilon_stands_still(tmp_path):
+    metrics = _run("l2.exploration", tmp_path)
+    assert metrics["distance_epsilon_0"] == 0 and metrics["training_distance_epsilon_0"] == 0
+    assert metrics["distance_epsilon_0p5"] == metrics["optimal_distance"] == 10
+
+
+@pytest.mark.parametrize("entry", [e for e in catalog.LECTURE2 if e.kind == "example"],
+                         ids=lambda e: e.id)
+def test_configs_are_frozen_with_quick(entry):
+    config_cls = catalog.resolve(entry.config)
+    quick = config_cls.quick()
+    assert quick != config_cls()
+    with pytest.raises(AttributeError):
+        quick.seed = 1  # frozen dataclass
