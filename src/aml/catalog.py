@@ -145,7 +145,8 @@ LECTURE2 = (
              "aml.grading.lecture2:check_supervised", _ODE_TARGET),
     Exercise("l2.compare", 2, "Residual vs supervised outside the training range",
              "lecture2/compare.py", "lecture2/compare.py",
-             "aml.grading.lecture2:check_compare"),
+             "aml.grading.lecture2:check_compare",
+             (Target("reported_error_relative_deviation", "<=", 0.05),)),
 )
 
 
