@@ -120,10 +120,12 @@ class EchoStateNetwork:
         import warnings
 
         from scipy.linalg import LinAlgWarning, solve
+        from threadpoolctl import threadpool_limits
 
-        gram = features.T @ features + self.ridge * np.eye(features.shape[1])
-        with warnings.catch_warnings():  # a tiny ridge is ill-conditioned on purpose
-            warnings.simplefilter("ignore", LinAlgWarning)
+        # one BLAS thread: on a busy shared CPU, extra threads only wait for each other
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", LinAlgWarning)  # a tiny ridge, on purpose
+            gram = features.T @ features + self.ridge * np.eye(features.shape[1])
             self.W_out_ = solve(gram, features.T @ target, assume_a="pos").T
 
     def _check_fitted(self):
