@@ -84,6 +84,7 @@ def test_params_for_accuracy_on_digits(tmp_path):
     assert metrics["ann_params_for_90"] == 65 * 64 + 65 * 10  # Dense(4) stays below 90%
     assert metrics["cnn_best_accuracy"] >= 0.9
     assert (tmp_path / "accuracy_vs_parameters.png").exists()
+    assert (tmp_path / "ann_vs_cnn_curves.png").exists()
 
 
 def test_feature_maps_of_a_trained_cnn(tmp_path):

@@ -192,7 +192,7 @@ def reservoir(config: ReservoirConfig, ctx: RunContext) -> dict:
 def _figure(series, test_start, total, next_step, runs, lstm_runs, starts, horizon):
     import matplotlib.pyplot as plt
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7))
     t = np.arange(test_start, total)
     shown = slice(0, min(600, total - test_start))
     top.plot(t[shown], series[test_start:total][shown], color="black", lw=1.2, label="true")
@@ -210,7 +210,8 @@ def _figure(series, test_start, total, next_step, runs, lstm_runs, starts, horiz
                  label="LSTM free-running" if first else None)
         first = False
         break
-    top.set_ylabel("x(t)")
+    top.set_ylabel("x(t), rescaled to [-1, 1]")
+    top.set_xlabel("time step")
     top.set_title("Mackey-Glass (tau = 17): echo state network vs LSTM")
     top.legend(loc="upper right", fontsize=8)
     bottom.semilogy(t, np.abs(next_step - series[test_start:total]) + 1e-12,
