@@ -84,6 +84,7 @@ def test_params_for_accuracy_on_digits(tmp_path):
     assert metrics["ann_params_for_90"] == 65 * 64 + 65 * 10  # Dense(4) stays below 90%
     assert metrics["cnn_best_accuracy"] >= 0.9
     assert (tmp_path / "accuracy_vs_parameters.png").exists()
+    assert (tmp_path / "ann_vs_cnn_curves.png").exists()
 
 
 def test_feature_maps_of_a_trained_cnn(tmp_path):
@@ -97,7 +98,7 @@ def test_feature_maps_of_a_trained_cnn(tmp_path):
 
 def test_text_models_learn_negation_on_synthetic_reviews(tmp_path):
     config = replace(text.TextConfig.quick(), dataset="synthetic", models=("lstm", "custom_cell"),
-                     epochs=12, units=16, embed_dim=16, dropout=0.0, batch_size=32,
+                     epochs=10, units=8, embed_dim=8, dropout=0.0, batch_size=32,
                      learning_rate=1e-2)
     metrics = text.text_sentiment(config, ctx(tmp_path))
     assert metrics["dataset"] == "synthetic"
@@ -114,3 +115,13 @@ def test_reservoir_example_quick(tmp_path):
     assert metrics["nrmse_next_step"] < 1e-3
     assert metrics["nrmse_free_run_84"] < 0.3
     assert (tmp_path / "mackey_glass_prediction.png").exists()
+
+
+def test_lstm_free_run_in_numpy_matches_keras_one_step_and_feeds_back():
+    model = reservoir.lstm_forecaster(units=3, window=5)
+    series = np.sin(np.arange(40) / 3)
+    runs = reservoir.lstm_free_run(model, series, [10, 20], window=5, horizon=2)
+    first = np.asarray(model(np.stack([series[5:10], series[15:20]])[..., None]))[:, 0]
+    np.testing.assert_allclose(runs[:, 0], first, atol=1e-5)
+    fed = np.concatenate([series[16:20], [runs[1, 0]]])[None, :, None]
+    np.testing.assert_allclose(runs[1, 1], np.asarray(model(fed))[0, 0], atol=1e-5)

@@ -74,6 +74,7 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
     ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
     runs = {"ANN": [], "CNN": []}
+    curves = {}
     plan = ([("ANN", replace(AnnConfig(), widths=w), config.ann_epochs)
              for w in config.ann_family] +
             [("CNN", replace(CnnConfig(), filters=f, dense=d), config.cnn_epochs)
@@ -82,9 +83,12 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     for number, (family, model_config, epochs) in enumerate(plan, 1):
         keras.utils.set_random_seed(ctx.seed)
         model = build_image_model(model_config, data.x_train.shape[1:], len(data.class_names))
-        _, test, _ = train_classifier(model, data, epochs=epochs, batch_size=config.batch_size,
-                                      learning_rate=model_config.learning_rate, seed=ctx.seed)
+        history, test, _ = train_classifier(model, data, epochs=epochs,
+                                            batch_size=config.batch_size,
+                                            learning_rate=model_config.learning_rate,
+                                            seed=ctx.seed)
         runs[family].append((model.count_params(), round(test["accuracy"], 4)))
+        curves[family] = (model.count_params(), history)  # the family's largest, last
         ctx.log(f"{family} {getattr(model_config, 'widths', None) or model_config.filters}: "
                 f"{model.count_params():,} parameters, test accuracy {test['accuracy']:.4f}")
         bar.update(number)
@@ -100,7 +104,29 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
                                               - metrics["ann_best_accuracy"], 4)
     metrics["parameters"] = max(p for family in runs.values() for p, _ in family)
     ctx.save_figure(_figure(runs, ann_tiers, cnn_tiers, data.dataset), "accuracy_vs_parameters")
+    ctx.save_figure(_curves(curves, data.dataset), "ann_vs_cnn_curves")
     return metrics
+
+
+def _curves(curves, dataset):
+    """Training and validation accuracy per epoch of the largest ANN and CNN, one plot."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    colours = {"ANN": "tab:blue", "CNN": "tab:red"}
+    for family, (parameters, history) in curves.items():
+        epochs = range(1, len(history["accuracy"]) + 1)
+        ax.plot(epochs, history["accuracy"], "--", color=colours[family],
+                label=f"{family} ({parameters:,} params) train")
+        ax.plot(epochs, history["val_accuracy"], "-", color=colours[family],
+                label=f"{family} validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_title(f"Dense vs convolutional network on {dataset}")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
 
 
 def _figure(runs, ann_tiers, cnn_tiers, dataset):

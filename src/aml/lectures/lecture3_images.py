@@ -285,7 +285,8 @@ def _filters_figure(kernels, image, maps, label, dataset):
             kernel = (kernel - kernel.min()) / (np.ptp(kernel) + 1e-12)
             axes[0, k + 1].imshow(kernel)
         else:
-            axes[0, k + 1].imshow(kernel[..., 0], cmap="coolwarm")
+            limit = np.abs(kernel).max() + 1e-12  # white = 0, red > 0, blue < 0
+            axes[0, k + 1].imshow(kernel[..., 0], cmap="coolwarm", vmin=-limit, vmax=limit)
         axes[0, k + 1].set_title(f"filter {k + 1}", fontsize=8)
         axes[1, k + 1].imshow(maps[..., k], cmap="viridis")
         axes[1, k + 1].set_title(f"map {k + 1}", fontsize=8)

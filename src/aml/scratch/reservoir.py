@@ -117,10 +117,16 @@ class EchoStateNetwork:
 
     def fit_readout(self, features, target) -> None:
         """Ridge regression W_out = Y X^T (X X^T + ridge I)^-1: the only training (eq 3.8)."""
-        from scipy.linalg import solve
+        import warnings
 
-        gram = features.T @ features + self.ridge * np.eye(features.shape[1])
-        self.W_out_ = solve(gram, features.T @ target, assume_a="pos").T
+        from scipy.linalg import LinAlgWarning, solve
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread: on a busy shared CPU, extra threads only wait for each other
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", LinAlgWarning)  # a tiny ridge, on purpose
+            gram = features.T @ features + self.ridge * np.eye(features.shape[1])
+            self.W_out_ = solve(gram, features.T @ target, assume_a="pos").T
 
     def _check_fitted(self):
         if not hasattr(self, "W_out_"):
