@@ -192,11 +192,15 @@ def summary(results: list[CheckResult]) -> tuple[float, float]:
     return sum(r.score for r in results), sum(r.points for r in results)
 
 
-def run_check(exercise, path: str | Path, quick: bool = False) -> list[CheckResult]:
+def run_check(exercise, path: str | Path, quick: bool = False,
+              seed: int = 0) -> list[CheckResult]:
     """Import the student's file and run the exercise's checker; an unusable file is one
-    failed check whose hint says what to fix."""
+    failed check whose hint says what to fix. Seeded first, so a file always scores the same
+    (the sandboxed child seeds the same way)."""
     from aml import catalog
+    from aml.backend import seed_everything
 
+    seed_everything(seed)
     try:
         module = load_submission(path)
         return catalog.resolve(exercise.checker)(module, quick=quick)

@@ -6,7 +6,7 @@ Contracts (each file documents its own):
 - text.py: `build_model(vocab_size, sequence_length)` -> keras.Model from token ids to one
   sigmoid probability, with a recurrent layer.
 - optional `training()` -> dict of epochs, batch_size, learning_rate (and max_tokens for
-  text). The check trains the model (quick mode: a subset, at most 3 epochs) and reports
+  text). The check trains the model (quick mode: a subset, at most 5 epochs) and reports
   the accuracy tier reached and the parameter count; each tier reached scores a point.
 """
 
@@ -22,7 +22,7 @@ IMAGE_DATASET = "auto"
 TEXT_DATASET = "auto"
 TEXT_TIERS = {"imdb": (0.80, 0.85, 0.90), "movie_snippets": (0.70, 0.75, 0.80),
               "synthetic": (0.70, 0.85, 0.95)}
-MAX_EPOCHS, QUICK_EPOCHS = 30, 3
+MAX_EPOCHS, QUICK_EPOCHS = 30, 5
 QUICK_IMAGES = {"train_limit": 5000, "test_limit": 1000}
 QUICK_TEXTS = 3000
 
