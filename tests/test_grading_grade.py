@@ -138,3 +138,52 @@ def test_bad_submissions_folder(tmp_path):
         grade_class(EXERCISE, tmp_path / "empty", tmp_path / "g.csv")
     with pytest.raises(AmlError, match="inside the submissions folder"):
         grade_class(EXERCISE, tmp_path / "empty", tmp_path / "empty" / "g.csv")
+
+
+L1_BODY = {
+    "correct": "keras.layers.Dense(8, activation='relu'), "
+               "keras.layers.Dense(3, activation='softmax')",
+    "he_init": "keras.layers.Dense(8, activation='relu', kernel_initializer='he_normal'), "
+               "keras.layers.Dense(3, activation='softmax')",
+    "too_wide": "keras.layers.Dense(16, activation='relu'), "
+                "keras.layers.Dense(3, activation='softmax')",
+    "sigmoid": "keras.layers.Dense(8, activation='relu'), "
+               "keras.layers.Dense(3, activation='sigmoid')",
+}
+
+
+def make_l1_class(folder, n=30):
+    """30 lecture 1 submissions: four Sequential variants, the functional API, a TODO left."""
+    folder.mkdir()
+    kinds = [*L1_BODY, "functional", "unfinished"]
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        if kind in L1_BODY:
+            body = f"    return keras.Sequential([keras.Input((4,)), {L1_BODY[kind]}])\n"
+        elif kind == "functional":
+            body = ("    x = keras.Input((4,))\n"
+                    "    h = keras.layers.Dense(8, activation='relu')(x)\n"
+                    "    return keras.Model(x, keras.layers.Dense(3, activation='softmax')(h))\n")
+        else:
+            body = "    raise NotImplementedError('build the list of layers')\n"
+        (folder / f"{kind}{i:02d}.py").write_text(f"import keras\n\n\ndef build_model():\n{body}")
+    return folder
+
+
+def test_thirty_lecture1_submissions_two_jobs_same_csv_for_same_seed(tmp_path):
+    from aml import catalog
+
+    exercise = catalog.get("l1.sequential")
+    subs = make_l1_class(tmp_path / "subs")
+    limits = Limits(timeout_s=240, memory_mb=4096)
+    runs = [grade_class(exercise, subs, tmp_path / name / "grades.csv", jobs=2, limits=limits,
+                        quick=True, log=lambda _: None) for name in ("a", "b")]
+    a, b = ((tmp_path / name / "grades.csv").read_text() for name in ("a", "b"))
+    assert without_seconds(a) == without_seconds(b) and len(without_seconds(a)) == 31
+    totals = {}
+    for record in runs[0]:
+        kind = record["student"].rstrip("0123456789")
+        totals.setdefault(kind, set()).add((record["status"], record["score"]))
+    assert totals == {"correct": {("ok", 6)}, "he_init": {("ok", 6)},
+                      "too_wide": {("ok", 3)}, "sigmoid": {("ok", 3)},
+                      "functional": {("ok", 4)}, "unfinished": {("error", 0)}}
