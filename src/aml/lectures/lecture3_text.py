@@ -11,6 +11,8 @@ and embedding channels too (SpatialDropout1D), and one embedding channel starts 
 word's naive-Bayes log-count ratio from the training split (NBSVM's feature), which random
 embeddings cannot learn reliably from 7,600 snippets. The epoch kept and the best model are
 chosen on a validation split carved from the training texts, never on the test set.
+Measured on the snippets (seed 0, TensorFlow): BiLSTM 0.794 test accuracy (validation 0.815),
+SimpleRNN 0.782, LSTM 0.766, own cell 0.773; before these changes the BiLSTM reached 0.778.
 """
 
 from __future__ import annotations
