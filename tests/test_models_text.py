@@ -6,8 +6,12 @@ import pytest
 
 from aml.models.text import (
     RECURRENT_KINDS,
+    MaskedMaxMeanPooling,
     MinimalRNNCell,
+    TokenDropout,
     Vocabulary,
+    naive_bayes_scores,
+    seed_embedding_channel,
     standardize,
     text_classifier,
 )
@@ -56,3 +60,50 @@ def test_classifiers_give_one_probability_and_respect_padding(kind):
              "lstm": 4 * (3 * 3 + 4 * 3 + 3), "bilstm": 8 * (3 * 3 + 4 * 3 + 3)}[kind]
     dense_in = 6 if kind == "bilstm" else 3
     assert model.count_params() == 50 * 4 + units + dense_in + 1
+
+
+def test_max_mean_pooling_ignores_padded_steps():
+    x = np.random.default_rng(1).standard_normal((2, 4, 3)).astype("float32")
+    mask = np.array([[1, 1, 0, 0], [1, 1, 1, 1]], dtype=bool)
+    out = np.asarray(MaskedMaxMeanPooling()(x, mask=mask))
+    expected = [np.concatenate([x[i][mask[i]].max(0), x[i][mask[i]].mean(0)]) for i in (0, 1)]
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    # a text whose words were all dropped pools to zeros (not -1e9)
+    empty = np.asarray(MaskedMaxMeanPooling()(x, mask=np.zeros((2, 4), dtype=bool)))
+    np.testing.assert_array_equal(empty, np.zeros((2, 6)))
+
+
+def test_token_dropout_drops_words_only_while_training():
+    ids = np.arange(1, 2001, dtype="float32").reshape(1, -1)
+    layer = TokenDropout(0.25, seed=0)
+    np.testing.assert_array_equal(np.asarray(layer(ids)), ids)
+    dropped = np.mean(np.asarray(layer(ids, training=True)) == 0)
+    assert 0.2 < dropped < 0.3
+
+
+def test_naive_bayes_scores_are_smoothed_log_count_ratios():
+    ids = np.array([[2, 3, 0], [2, 2, 0], [4, 0, 0]])
+    scores = naive_bayes_scores(ids, [1, 1, 0], vocab_size=5)
+    # alpha = 1: positive counts per token [1, 1, 3, 2, 1] (sum 8), negative [1, 1, 1, 1, 2]
+    expected = np.log(np.array([3, 2, 1]) / 8) - np.log(np.array([1, 1, 2]) / 6)
+    np.testing.assert_allclose(scores[2:], expected)
+    assert scores[0] == scores[1] == 0
+
+
+def test_max_mean_classifier_masks_padding_and_seeds_a_channel():
+    model = text_classifier("bilstm", vocab_size=20, sequence_length=6, embed_dim=4, units=3,
+                            pooling="max_mean", token_dropout=0.1, embed_dropout=0.2)
+    seed_embedding_channel(model, np.arange(20.0), scale=0.5)
+    embedding = next(layer for layer in model.layers
+                     if isinstance(layer, keras.layers.Embedding))
+    np.testing.assert_allclose(np.asarray(embedding.embeddings)[:, 0], 0.5 * np.arange(20))
+    ids = np.array([[5, 6, 0, 0, 0, 0]], dtype="float32")
+    out = np.asarray(model(ids))
+    table = np.asarray(embedding.embeddings).copy()
+    table[0] = 100.0
+    embedding.embeddings.assign(table)
+    np.testing.assert_allclose(np.asarray(model(ids)), out, atol=1e-6)
+    # no extra weights: embedding, both LSTM directions, Dense on 2 x (max, mean) x 3 states
+    assert model.count_params() == 20 * 4 + 8 * (4 * 3 + 3 * 3 + 3) + 12 + 1
+    with pytest.raises(ValueError, match="pooling"):
+        text_classifier("lstm", 20, 6, pooling="attention")

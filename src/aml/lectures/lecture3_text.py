@@ -4,6 +4,15 @@ written by subclassing), compared on accuracy, parameters and time per epoch.
 IMDB when it is on this machine (the course's data), otherwise the movie-review snippets;
 "synthetic" (generated sentences) serves the tests. Tokens come from `Vocabulary`, which
 does TextVectorization's job on every backend.
+
+Every model gets the same head and regularization so that only the memory layer differs:
+the states of all steps are max- and mean-pooled, words are dropped at random (TokenDropout)
+and embedding channels too (SpatialDropout1D), and one embedding channel starts at each
+word's naive-Bayes log-count ratio from the training split (NBSVM's feature), which random
+embeddings cannot learn reliably from 7,600 snippets. The epoch kept and the best model are
+chosen on a validation split carved from the training texts, never on the test set.
+Measured on the snippets (seed 0, TensorFlow): BiLSTM 0.794 test accuracy (validation 0.815),
+SimpleRNN 0.782, LSTM 0.766, own cell 0.773; before these changes the BiLSTM reached 0.778.
 """
 
 from __future__ import annotations
@@ -64,16 +73,21 @@ class TextConfig:
     imdb_sequence_length: int = 200
     embed_dim: int = 64
     units: int = 32
+    pooling: str = "max_mean"
     dropout: float = 0.5
-    epochs: int = 4
+    embed_dropout: float = 0.3
+    token_dropout: float = 0.2
+    naive_bayes_scale: float = 1.0
+    epochs: int = 6
     batch_size: int = 64
-    learning_rate: float = 2e-3
+    learning_rate: float = 5e-4
     validation_fraction: float = 0.1
     train_limit: int | None = None
 
     @classmethod
     def quick(cls) -> TextConfig:
-        return cls(max_tokens=2000, units=16, embed_dim=32, epochs=2, train_limit=2000)
+        return cls(max_tokens=2000, units=16, embed_dim=32, epochs=2, learning_rate=2e-3,
+                   train_limit=2000)
 
 
 def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, seed=0,
@@ -108,7 +122,12 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     """Train each recurrent model on the same tokens; table of accuracy, parameters, time."""
     import keras
 
-    from aml.models.text import Vocabulary, text_classifier
+    from aml.models.text import (
+        Vocabulary,
+        naive_bayes_scores,
+        seed_embedding_channel,
+        text_classifier,
+    )
     from aml.tables import format_table
     from aml.training import supervised
 
@@ -124,11 +143,16 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     x_train, y_train, x_val, y_val = x[:-n_val], y[:-n_val], x[-n_val:], y[-n_val:]
     ctx.log(f"dataset: {dataset} ({len(x_train)} train, {n_val} validation, {len(x_test)} "
             f"test texts; {len(vocabulary)} tokens, sequences of {length})")
-    rows, metrics, curves = [], {"dataset": dataset}, {}
+    scores = naive_bayes_scores(x_train, y_train, len(vocabulary))
+    rows, metrics, curves, validation = [], {"dataset": dataset}, {}, {}
     for kind in config.models:
         keras.utils.set_random_seed(ctx.seed)
         model = text_classifier(kind, len(vocabulary), length, embed_dim=config.embed_dim,
-                                units=config.units, dropout=config.dropout)
+                                units=config.units, dropout=config.dropout,
+                                pooling=config.pooling, embed_dropout=config.embed_dropout,
+                                token_dropout=config.token_dropout)
+        if config.naive_bayes_scale:
+            seed_embedding_channel(model, scores, scale=config.naive_bayes_scale)
         bar = ctx.progress(kind, config.epochs)
         history, best_epoch, per_epoch = train_text_model(
             model, x_train, y_train, x_val, y_val, epochs=config.epochs,
@@ -138,17 +162,19 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
                                    y_test[:, None].astype("float32"),
                                    keras.losses.BinaryCrossentropy())
         curves[kind] = history["val_accuracy"]
-        rows.append([kind, round(test["accuracy"], 4), model.count_params(),
-                     round(per_epoch, 2), best_epoch])
+        validation[kind] = max(history["val_accuracy"])
+        rows.append([kind, round(validation[kind], 4), round(test["accuracy"], 4),
+                     model.count_params(), round(per_epoch, 2), best_epoch])
+        metrics[f"{kind}_validation_accuracy"] = round(validation[kind], 4)
         metrics[f"{kind}_test_accuracy"] = round(test["accuracy"], 4)
         metrics[f"{kind}_parameters"] = model.count_params()
         metrics[f"{kind}_seconds_per_epoch"] = round(per_epoch, 2)
-    table = format_table(rows, ["model", "test accuracy", "parameters", "s/epoch",
-                                "best epoch"])
+    table = format_table(rows, ["model", "validation accuracy", "test accuracy", "parameters",
+                                "s/epoch", "best epoch"])
     for line in table.splitlines():
         ctx.log(line)
-    best = max(rows, key=lambda row: row[1])
-    metrics.update(best_model=best[0], test_accuracy=best[1], parameters=best[2])
+    best = max(rows, key=lambda row: row[1])  # chosen on validation, reported on test
+    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3])
     ctx.save_figure(_curves_figure(curves, dataset), "validation_accuracy")
     return metrics
 

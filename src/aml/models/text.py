@@ -96,30 +96,128 @@ class MinimalRNNCell(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+@keras.saving.register_keras_serializable(package="aml")
+class TokenDropout(keras.layers.Layer):
+    """While training, turn each token id into padding (0) with probability `rate`.
+
+    Dropping whole words makes the classifier use every clue in the text, not the one or two
+    words it memorized first; at inference the ids pass unchanged.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        if not training or not self.rate:
+            return inputs
+        keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
+        return keras.ops.where(keep >= self.rate, inputs, keras.ops.zeros_like(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
+@keras.saving.register_keras_serializable(package="aml")
+class MaskedMaxMeanPooling(keras.layers.Layer):
+    """Max and mean over the unpadded time steps, concatenated: (batch, time, f) -> (batch, 2f).
+
+    Pooling every step's state lets a word anywhere in the text count, not only what the
+    last state still remembers; masked steps are left out of both.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return keras.ops.concatenate([keras.ops.max(inputs, axis=1),
+                                          keras.ops.mean(inputs, axis=1)], axis=-1)
+        keep = keras.ops.expand_dims(keras.ops.cast(mask, "bool"), -1)
+        weight = keras.ops.cast(keep, inputs.dtype)
+        largest = keras.ops.max(keras.ops.where(keep, inputs, -1e9), axis=1)
+        count = keras.ops.sum(weight, axis=1)
+        largest = keras.ops.where(count > 0, largest, 0.0)  # nothing left: zeros, not -1e9
+        mean = keras.ops.sum(inputs * weight, axis=1) / keras.ops.maximum(count, 1.0)
+        return keras.ops.concatenate([largest, mean], axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 2 * input_shape[-1])
+
+
+def naive_bayes_scores(ids: np.ndarray, labels, vocab_size: int, alpha: float = 1.0):
+    """Per-token log-count ratio log(p(token|positive) / p(token|negative)) (Wang & Manning's
+    NBSVM), from training ids and 0/1 labels; 0 for padding and unknown.
+
+    Written into one embedding channel, it gives the network each word's polarity as a
+    starting point, which the small training set cannot teach reliably from random weights.
+    """
+    positive, negative = np.full(vocab_size, alpha), np.full(vocab_size, alpha)
+    for row, label in zip(np.asarray(ids), np.asarray(labels)):
+        present = np.unique(row[row > 1])
+        (positive if label else negative)[present] += 1
+    scores = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
+    scores[:2] = 0.0
+    return scores
+
+
+def seed_embedding_channel(model, scores, channel: int = 0, scale: float = 1.0):
+    """Overwrite one channel of the model's Embedding with `scale * scores` (per token)."""
+    embedding = next(layer for layer in model.layers
+                     if isinstance(layer, keras.layers.Embedding))
+    table = np.asarray(embedding.embeddings).copy()
+    table[:, channel] = scale * np.asarray(scores, dtype=table.dtype)
+    embedding.embeddings.assign(table)
+    return model
+
+
 RECURRENT_KINDS = ("simple_rnn", "lstm", "bilstm", "custom_cell")
+POOLINGS = ("last", "max_mean")
 
 
-def recurrent_layer(kind: str, units: int):
-    """The memory layer of a text classifier, by name."""
+def recurrent_layer(kind: str, units: int, sequences: bool = False):
+    """The memory layer of a text classifier, by name (the states of all steps when
+    `sequences`, else the last one)."""
     if kind == "simple_rnn":
-        return keras.layers.SimpleRNN(units)
+        return keras.layers.SimpleRNN(units, return_sequences=sequences)
     if kind == "lstm":
-        return keras.layers.LSTM(units)
+        return keras.layers.LSTM(units, return_sequences=sequences)
     if kind == "bilstm":
-        return keras.layers.Bidirectional(keras.layers.LSTM(units))
+        return keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=sequences))
     if kind == "custom_cell":
-        return keras.layers.RNN(MinimalRNNCell(units))
+        return keras.layers.RNN(MinimalRNNCell(units), return_sequences=sequences)
     raise ValueError(f"unknown recurrent layer {kind!r}; choose one of {RECURRENT_KINDS}")
 
 
 def text_classifier(kind: str, vocab_size: int, sequence_length: int, embed_dim: int = 64,
-                    units: int = 64, dense: int = 0, dropout: float = 0.0):
-    """Token ids -> Embedding(mask_zero) -> recurrent layer -> [Dense] -> sigmoid."""
-    layers = [keras.Input((sequence_length,)),
-              keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True)]
-    if dropout:
+                    units: int = 64, dense: int = 0, dropout: float = 0.0,
+                    pooling: str = "last", embed_dropout: float | None = None,
+                    token_dropout: float = 0.0):
+    """Token ids -> [TokenDropout] -> Embedding(mask_zero) -> dropout -> recurrent layer ->
+    [pooling] -> [Dropout, Dense] -> sigmoid.
+
+    `pooling="last"` keeps the final state; "max_mean" pools the states of all steps
+    (`MaskedMaxMeanPooling`). The embeddings get Dropout(`dropout`), or SpatialDropout1D
+    (`embed_dropout`: whole channels) when that is given.
+    """
+    if pooling not in POOLINGS:
+        raise ValueError(f"unknown pooling {pooling!r}; choose one of {POOLINGS}")
+    layers = [keras.Input((sequence_length,))]
+    if token_dropout:
+        layers.append(TokenDropout(token_dropout))
+    layers.append(keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True))
+    if embed_dropout:
+        layers.append(keras.layers.SpatialDropout1D(embed_dropout))
+    elif dropout and embed_dropout is None:
         layers.append(keras.layers.Dropout(dropout))
-    layers.append(recurrent_layer(kind, units))
+    layers.append(recurrent_layer(kind, units, sequences=pooling != "last"))
+    if pooling == "max_mean":
+        layers.append(MaskedMaxMeanPooling())
     if dropout:
         layers.append(keras.layers.Dropout(dropout))
     if dense:
