@@ -187,6 +187,15 @@ def checked_array(value, shape: tuple):
     return array, ""
 
 
+def returns_model(model, function: str = "build_model") -> CheckResult:
+    """The check every model exercise starts with: the student's function gave a keras.Model."""
+    import keras
+
+    return CheckResult(f"{function}() returns a keras.Model", isinstance(model, keras.Model),
+                       type(model).__name__, "keras.Model",
+                       f"return the model at the end of {function}(), e.g. `return model`")
+
+
 def summary(results: list[CheckResult]) -> tuple[float, float]:
     """Score and maximum score of a list of checks."""
     return sum(r.score for r in results), sum(r.points for r in results)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aml.grading.checks import INVALID, CheckResult, call_student
+from aml.grading.checks import INVALID, CheckResult, call_student, returns_model
 
 EXPECTED_LAYERS = [(8, "relu"), (3, "softmax")]
 EXPECTED_PARAMETERS = 67
@@ -39,9 +39,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     from aml.lectures.lecture1 import IrisConfig, train_iris
 
     model = call_student(module, "build_model")
-    results = [CheckResult("returns a keras.Model", isinstance(model, keras.Model),
-                           type(model).__name__, "keras.Model",
-                           "build_model() must return the model, e.g. `return model`")]
+    results = [returns_model(model)]
     if not results[0].passed:
         return results
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student
+from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
 
 ERROR_TARGET = 1e-3
 QUICK_ERROR_TARGET = 1e-2
@@ -30,9 +30,7 @@ def _network(module) -> tuple[object, CheckResult]:
 
     model = call_student(module, "build_network")
     if not isinstance(model, keras.Model):
-        return None, CheckResult("build_network() returns a keras.Model", False,
-                                 type(model).__name__, "keras.Model",
-                                 "return the model you built, e.g. `return model`")
+        return None, returns_model(model, "build_network")
     try:
         shape = tuple(np.shape(model(np.zeros((3, 1), dtype="float32"))))
     except Exception as err:  # noqa: BLE001

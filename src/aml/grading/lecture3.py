@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student
+from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
 
 # Which data the checks use: "auto" = CIFAR-10 / IMDB when present, else Fashion-MNIST /
 # movie snippets (the tests switch these to bundled or generated data).
@@ -67,14 +67,6 @@ def _layers(model):
     return list(model._flatten_layers(include_self=False))
 
 
-def _returns_model(model) -> CheckResult:
-    import keras
-
-    return CheckResult("build_model() returns a keras.Model", isinstance(model, keras.Model),
-                       type(model).__name__, "keras.Model",
-                       "return the model at the end of build_model()")
-
-
 def _output_check(model, sample, expected_shape, name, hint) -> CheckResult:
     try:
         output = np.asarray(model(sample, training=False))
@@ -97,7 +89,7 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     data = load_images(IMAGE_DATASET, seed=0, **limits)
     n_classes = len(data.class_names)
     model = call_student(module, "build_model", data.x_train.shape[1:], n_classes)
-    results = [_returns_model(model)]
+    results = [returns_model(model)]
     if not results[0].passed:
         return results
     results.append(_output_check(model, data.x_train[:2], (2, n_classes),
@@ -155,7 +147,7 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
     vocabulary = Vocabulary(settings["max_tokens"], length).adapt(texts[:-n_val])
     x, x_test = vocabulary(texts).astype("float32"), vocabulary(texts_test).astype("float32")
     model = call_student(module, "build_model", len(vocabulary), length)
-    results = [_returns_model(model)]
+    results = [returns_model(model)]
     if not results[0].passed:
         return results
     results.append(_output_check(model, x[:2], (2, 1), "outputs one probability per text",

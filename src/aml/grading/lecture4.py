@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student
+from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
 
 NORMALISATION_TARGET = 5.0
 CONSTANT_TOLERANCE = 0.01
@@ -92,8 +92,7 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
     keras.utils.set_random_seed(0)
     model = call_student(module, "build_model")
     if not isinstance(model, keras.Model):
-        return [CheckResult("returns a keras.Model", False, type(model).__name__,
-                            "keras.Model", "build_model() must return the model")]
+        return [returns_model(model)]
     try:
         shape = list(np.shape(model(np.ones((5, 1), dtype="float32"))))
     except Exception as err:  # noqa: BLE001
@@ -134,8 +133,7 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     keras.utils.set_random_seed(0)
     model = call_student(module, "build_model")
     if not isinstance(model, keras.Model):
-        return [CheckResult("returns a keras.Model", False, type(model).__name__,
-                            "keras.Model", "build_model() must return the model")]
+        return [returns_model(model)]
     parameters = model.count_params() if model.built else None
     expected = wave_regressor(config.hidden, config.frequency).count_params()
     results = [CheckResult("same architecture (parameter count)", parameters == expected,
