@@ -73,6 +73,7 @@ def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
         "from aml.backend import use_backend; use_backend('jax')\n"
         "import keras, numpy as np\n"
         "from aml.training import supervised\n"
+        "keras.utils.set_random_seed(0)\n"
         "class Net(keras.Model):\n"
         "    def __init__(self):\n"
         "        super().__init__(); self.d = keras.layers.Dense(1)\n"
@@ -81,7 +82,7 @@ def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
         "m = Net(); m(np.zeros((1, 2), 'float32'))\n"
         "x = np.random.default_rng(0).normal(size=(32, 2)).astype('float32')\n"
         "y = x @ np.array([[1.0], [2.0]], 'float32')\n"
-        "h = supervised.fit(m, x, y, loss=keras.losses.MeanSquaredError(), epochs=50,\n"
+        "h = supervised.fit(m, x, y, loss=keras.losses.MeanSquaredError(), epochs=150,\n"
         "                   batch_size=8, optimizer=keras.optimizers.Adam(0.05),\n"
         "                   with_accuracy=False, validation_split=0.25)\n"
         "print(h['loss'][-1], h['val_loss'][-1])\n")
