@@ -82,8 +82,7 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     """Build, inspect, train and tier a student's image classifier ("ann" or "cnn")."""
     import keras
 
-    from aml.lectures.lecture3_capacity import TIERS
-    from aml.lectures.lecture3_images import load_images, train_classifier
+    from aml.lectures.lecture3_images import TIERS, load_images, train_classifier
 
     limits = QUICK_IMAGES if quick else {}
     data = load_images(IMAGE_DATASET, seed=0, **limits)

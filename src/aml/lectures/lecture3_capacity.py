@@ -16,18 +16,13 @@ import numpy as np
 
 from aml.context import RunContext
 from aml.lectures.lecture3_images import (
+    TIERS,
     AnnConfig,
     CnnConfig,
     build_image_model,
     load_images,
     train_classifier,
 )
-
-TIERS = {  # dataset -> (ANN tiers, CNN tiers)
-    "cifar10": ((0.30, 0.40, 0.50), (0.60, 0.70, 0.80)),
-    "fashion_mnist": ((0.80, 0.85, 0.88), (0.88, 0.90, 0.92)),
-    "digits": ((0.80, 0.90, 0.95), (0.85, 0.92, 0.97)),
-}
 
 
 @dataclass(frozen=True)
