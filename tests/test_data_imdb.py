@@ -35,6 +35,16 @@ def test_labelled_reviews_only_with_binary_labels(cache, monkeypatch, tmp_path):
     assert "caf\u00e9 <br /> ok" in texts_train[0]
 
 
+def test_graded_reviews_carry_the_rating_in_the_same_order(cache, monkeypatch, tmp_path):
+    install(monkeypatch, tmp_path, per_class=4)
+    texts, y, texts_test, y_test = load("imdb")
+    graded = load("imdb", graded=True)
+    assert graded[0] == texts and graded[2] == texts_test
+    assert graded[1].dtype == np.float64
+    assert sorted(graded[1].tolist()) == [-4.5, -3.5, -2.5, -1.5, 1.5, 2.5, 3.5, 4.5]
+    assert np.array_equal(graded[1] > 0, y == 1) and np.array_equal(graded[3] > 0, y_test == 1)
+
+
 def test_order_is_fixed_by_the_seed(cache, monkeypatch, tmp_path):
     install(monkeypatch, tmp_path, per_class=6)
     first, again, other = load("imdb"), load("imdb"), load("imdb", seed=1)

@@ -68,6 +68,11 @@ def test_split_is_stratified_seeded_and_labels_follow_the_score(cache, monkeypat
     for texts, labels in ((texts_train, y_train), (texts_test, y_test)):
         assert [by_text[t] for t in texts] == labels.tolist()  # score 0.0 counts as negative
     assert set(texts_train).isdisjoint(texts_test)
+    graded = load("movie_snippets", graded=True)
+    assert graded[0] == texts_train and graded[2] == texts_test
+    scores = {f"snippet number {i + 1} \u2019quoted\u2019": s for i, s in enumerate(SCORES)}
+    assert graded[1].tolist() == [scores[t] for t in texts_train]
+    assert np.array_equal(graded[3] > 0, y_test == 1)
     again, other = load("movie_snippets"), load("movie_snippets", seed=1)
     assert again[2] == texts_test and other[2] != texts_test
     assert len(load("movie_snippets", test_fraction=0.5)[2]) == 20

@@ -10,6 +10,7 @@ from aml.models.text import (
     MinimalRNNCell,
     TokenDropout,
     Vocabulary,
+    lexicon_scores,
     naive_bayes_scores,
     seed_embedding_channel,
     standardize,
@@ -88,6 +89,12 @@ def test_naive_bayes_scores_are_smoothed_log_count_ratios():
     expected = np.log(np.array([3, 2, 1]) / 8) - np.log(np.array([1, 1, 2]) / 6)
     np.testing.assert_allclose(scores[2:], expected)
     assert scores[0] == scores[1] == 0
+
+
+def test_lexicon_scores_follow_the_vocabulary_and_prefer_exact_entries():
+    valence = {"good": 2.0, "Can't": -1.0, "cant": -2.0, "won't": -0.4, ":)": 2.0, "so so": 1}
+    scores = lexicon_scores(["", "[UNK]", "good", "cant", "wont", "movie"], valence)
+    np.testing.assert_allclose(scores, [0, 0, 0.5, -0.5, -0.1, 0])
 
 
 def test_max_mean_classifier_masks_padding_and_seeds_a_channel():

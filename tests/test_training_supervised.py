@@ -53,6 +53,10 @@ def test_accuracy_handles_one_hot_integer_and_sigmoid_targets():
     sigmoid = np.array([[0.9], [0.2], [0.6]], dtype="float32")
     assert float(supervised.accuracy(np.array([1, 0, 0], "float32"), sigmoid)) \
         == np.float32(2 / 3)
+    soft = np.array([0.95, 0.3, 0.55], "float32")  # classes 1, 0, 1
+    assert float(supervised.accuracy(soft, sigmoid)) == 1.0
+    assert float(supervised.accuracy(np.array([1, 1, 0], "int32"), sigmoid)) \
+        == np.float32(1 / 3)
 
 
 def test_iris_on_jax_backend_reaches_the_target(tmp_path):

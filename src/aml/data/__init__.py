@@ -10,7 +10,10 @@ from aml.errors import AmlError
 #   iris                 -> (x float32 (150, 4), labels int32 (150,), class_names)
 #   fashion_mnist, cifar10 -> (x_train uint8 (N, H, W, C), y_train int64 (N,),
 #                              x_test, y_test, class_names)
-#   imdb, movie_snippets -> (texts_train list[str], y_train int64, texts_test, y_test)
+#   imdb, movie_snippets -> (texts_train list[str], y_train int64, texts_test, y_test);
+#                           with graded=True the y arrays are float64 scores whose sign is
+#                           the label (snippets: mean human score; IMDB: rating - 5.5)
+#   sentiment_lexicon    -> dict token -> mean human valence in [-4, 4] (VADER)
 #   generated data (ode, sine_anomaly, mackey_glass, projectile, infinite_well): NumPy arrays,
 #                           deterministic from a `seed` keyword; see each module.
 LOADERS = {
@@ -19,6 +22,7 @@ LOADERS = {
     "cifar10": "aml.data.cifar10",
     "imdb": "aml.data.imdb",
     "movie_snippets": "aml.data.movie_snippets",
+    "sentiment_lexicon": "aml.data.sentiment_lexicon",
     "ode": "aml.data.ode",
     "sine_anomaly": "aml.data.sine_anomaly",
     "mackey_glass": "aml.data.mackey_glass",

@@ -11,7 +11,10 @@ from aml.errors import AmlError
 from aml.tables import format_table
 
 # Datasets read from files; every other name in LOADERS is generated from a seed.
-FILE_DATASETS = ("iris", "fashion_mnist", "cifar10", "imdb", "movie_snippets")
+FILE_DATASETS = ("iris", "fashion_mnist", "cifar10", "imdb", "movie_snippets",
+                 "sentiment_lexicon")
+# Files that come inside an installed Python package: nothing to fetch or import.
+BUNDLED = {"iris": "scikit-learn", "sentiment_lexicon": "vaderSentiment"}
 
 
 def generated_names() -> list[str]:
@@ -76,7 +79,7 @@ def dataset_status(name: str, rehash: bool = False) -> tuple[list, list[dict]]:
         partly = f" ({missing} of {len(files)} files)" if present else ""
         status = (f"missing{partly}: `aml data fetch {name}` or "
                   f"`aml data import {name} PATH`")
-    kind = "bundled" if name == "iris" else "file"
+    kind = "bundled" if name in BUNDLED else "file"
     return [name, kind, size, where, status], files
 
 
@@ -95,8 +98,9 @@ def cmd_fetch(args) -> int:
 
 def cmd_import(args) -> int:
     module = dataset_module(args.name)
-    if args.name == "iris":
-        raise AmlError("iris comes with scikit-learn; there is nothing to import")
+    if args.name in BUNDLED:
+        raise AmlError(f"{args.name} comes with {BUNDLED[args.name]}; there is nothing to "
+                       f"import (pip install {BUNDLED[args.name]})")
     source = Path(args.path).expanduser()
     if hasattr(module, "import_path"):
         paths = module.import_path(source)

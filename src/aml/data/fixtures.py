@@ -125,7 +125,7 @@ def aclimdb_archive(path: Path, per_class: int = 3, leave_out: tuple[str, ...] =
                 if f"{split}/{label}" in leave_out:
                     continue
                 for i, text in enumerate(texts):
-                    rating = 2 if value == 0 else 9
+                    rating = 1 + i % 4 if value == 0 else 7 + i % 4
                     _add(tar, f"aclImdb/{split}/{label}/{i}_{rating}.txt", text.encode())
             _add(tar, f"aclImdb/{split}/urls_pos.txt", b"http://www.imdb.com/title/tt0/\n")
         _add(tar, "aclImdb/train/unsup/0_0.txt", b"an unlabelled review")

@@ -24,16 +24,16 @@ LABELS = {"neg": 0, "pos": 1}
 REVIEW = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 
 
-def read_reviews(archive: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """split -> [(label, id, text)] for every labelled review, in one pass over the archive."""
-    reviews: dict[str, list[tuple[int, int, str]]] = {"train": [], "test": []}
+def read_reviews(archive: Path) -> dict[str, list[tuple[int, int, str, int]]]:
+    """split -> [(label, id, text, rating 1-10)] for every labelled review, in one pass."""
+    reviews: dict[str, list[tuple[int, int, str, int]]] = {"train": [], "test": []}
     with store.open_tar_gz(archive, f"reading {archive.name}") as tar:
         for member in tar:
             match = REVIEW.match(member.name)
             if match and member.isfile():
-                split, label, review_id, _ = match.groups()
+                split, label, review_id, rating = match.groups()
                 text = tar.extractfile(member).read().decode("utf-8", errors="replace")
-                reviews[split].append((LABELS[label], int(review_id), text))
+                reviews[split].append((LABELS[label], int(review_id), text, int(rating)))
     for split, items in reviews.items():
         for label, value in LABELS.items():
             if not any(item[0] == value for item in items):
@@ -42,10 +42,11 @@ def read_reviews(archive: Path) -> dict[str, list[tuple[int, int, str]]]:
     return reviews
 
 
-def load(seed: int = 0):
+def load(seed: int = 0, graded: bool = False):
     """(texts_train list[str], y_train int64 (25000,), texts_test, y_test): 1 = positive.
 
-    Reviews come in an order shuffled by `seed`, so any prefix holds both classes.
+    Reviews come in an order shuffled by `seed`, so any prefix holds both classes. With
+    `graded`, y holds each review's star rating minus 5.5 (float64; its sign is the label).
     """
     archive = store.locate(NAME, ARCHIVE, SYSTEM_DIRS, title=TITLE)
     reviews = read_reviews(archive)
@@ -54,8 +55,9 @@ def load(seed: int = 0):
     for split in ("train", "test"):
         items = sorted(reviews[split])
         order = rng.permutation(len(items))
-        out += [[items[i][2] for i in order],
-                np.array([items[i][0] for i in order], dtype=np.int64)]
+        y = (np.array([items[i][3] - 5.5 for i in order]) if graded
+             else np.array([items[i][0] for i in order], dtype=np.int64))
+        out += [[items[i][2] for i in order], y]
     return tuple(out)
 
 

@@ -125,9 +125,14 @@ def stratified_split(labels: np.ndarray, test_fraction: float, seed: int):
     return rng.permutation(train), rng.permutation(test)
 
 
-def load(test_fraction: float = 0.2, seed: int = 0):
-    """(texts_train list[str], y_train int64, texts_test, y_test): 80/20 stratified by default."""
+def load(test_fraction: float = 0.2, seed: int = 0, graded: bool = False):
+    """(texts_train list[str], y_train int64, texts_test, y_test): 80/20 stratified by default.
+
+    With `graded`, y holds the mean human scores (float64, -4..4) instead of the 0/1 labels;
+    the split is the same.
+    """
     texts, scores = read_snippets(store.locate(NAME, SNIPPETS, SYSTEM_DIRS, title=TITLE))
     labels = (scores > 0).astype(np.int64)
     train, test = stratified_split(labels, test_fraction, seed)
-    return ([texts[i] for i in train], labels[train], [texts[i] for i in test], labels[test])
+    y = scores if graded else labels
+    return ([texts[i] for i in train], y[train], [texts[i] for i in test], y[test])

@@ -53,6 +53,11 @@ CHECKSUMS: dict[str, dict[str, tuple[Checksum, ...]]] = {
         "iris.csv": (Checksum("sha256", "f13ffa8fdd56fd8e6c8d16d4081a3fbd3114bcd0aae4256c43205169"
                               "cd9d1449", "scikit-learn 1.9.1's bundled copy"),),
     },
+    "sentiment_lexicon": {
+        "vader_lexicon.txt": (Checksum(
+            "sha256", "1ec9c6e9ee19aade328f8beb393a6afa71a5bb3acf7d3cc22d4ef568df374bf5",
+            "vaderSentiment 3.3.2's wheel"),),
+    },
     "fashion_mnist": {
         # md5: published by Zalando Research (README of zalandoresearch/fashion-mnist).
         # sha256 of the idx bytes: computed from files matching those md5s; it accepts

@@ -166,6 +166,22 @@ def naive_bayes_scores(ids: np.ndarray, labels, vocab_size: int, alpha: float = 
     return scores
 
 
+def lexicon_scores(tokens, valence: dict, full_scale: float = 4.0) -> np.ndarray:
+    """Each vocabulary token's human-rated valence / `full_scale` (0 when unrated), from a
+    lexicon such as VADER's; entries are standardized like texts ("can't" rates "cant"),
+    an exact entry winning over one that only standardizes to the token.
+
+    Written into an embedding channel, it tells the network the polarity of words that are
+    rare or absent in a small training set.
+    """
+    table = {}
+    for entry, value in valence.items():
+        words = standardize(entry)
+        if len(words) == 1 and (words[0] == entry or words[0] not in table):
+            table[words[0]] = value
+    return np.array([table.get(token, 0.0) / full_scale for token in tokens])
+
+
 def seed_embedding_channel(model, scores, channel: int = 0, scale: float = 1.0):
     """Overwrite one channel of the model's Embedding with `scale * scores` (per token)."""
     embedding = next(layer for layer in model.layers
