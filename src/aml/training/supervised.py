@@ -216,8 +216,8 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
                  [v.value for v in model.non_trainable_variables],
                  [v.value for v in optimizer.variables])
         if chunk_runner[0] is None:
-            chunk_runner[0] = stepped_chunk if _has_convolution(step, state, perms[0][:batch_size]) \
-                else run_chunk
+            convolves = _has_convolution(step, state, perms[0][:batch_size])
+            chunk_runner[0] = stepped_chunk if convolves else run_chunk
         state, rows = chunk_runner[0](state, perms)
         for group, values in zip((model.trainable_variables, model.non_trainable_variables,
                                   optimizer.variables), state):
