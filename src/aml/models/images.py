@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import keras
 
-from aml.models.pooling import BlockMaxPooling2D
+from aml.models.pooling import max_pooling_2d
 
 
 def dense_classifier(input_shape, n_classes: int, widths=(256, 128), dropout: float = 0.0,
@@ -29,8 +29,8 @@ def conv_classifier(input_shape, n_classes: int, filters=(32, 64), dense=(128,),
 
     `convs_per_block` stacks that many convolutions before each pooling; a pooling is skipped
     once the feature map is down to 1 pixel, so any depth works on small images. The 2x2 max
-    pooling is BlockMaxPooling2D (same numbers as MaxPooling2D, a far cheaper gradient on
-    JAX); `keras_pooling=True` uses keras.layers.MaxPooling2D itself.
+    pooling is the backend's faster one (`max_pooling_2d`: same numbers as MaxPooling2D);
+    `keras_pooling=True` always uses keras.layers.MaxPooling2D.
     """
     layers = [keras.Input(tuple(input_shape))]
     size = min(input_shape[0], input_shape[1])
@@ -41,8 +41,7 @@ def conv_classifier(input_shape, n_classes: int, filters=(32, 64), dense=(128,),
             if padding == "valid":
                 size -= kernel_size - 1
         if size >= 2:
-            layers.append(keras.layers.MaxPooling2D(2) if keras_pooling
-                          else BlockMaxPooling2D(2))
+            layers.append(keras.layers.MaxPooling2D(2) if keras_pooling else max_pooling_2d(2))
             size //= 2
     layers.append(keras.layers.Flatten())
     if dropout:

@@ -57,3 +57,14 @@ class BlockMaxPooling2D(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size,
                 "data_format": self.data_format}
+
+
+def max_pooling_2d(pool_size=2, data_format=None) -> keras.layers.Layer:
+    """The faster non-overlapping max pooling for this backend, same numbers either way.
+
+    JAX: BlockMaxPooling2D (measured about 2x faster per CNN training step on CPU).
+    TensorFlow: keras.layers.MaxPooling2D (its fused kernel beat the reshape there).
+    """
+    if keras.backend.backend() == "jax":
+        return BlockMaxPooling2D(pool_size, data_format=data_format)
+    return keras.layers.MaxPooling2D(pool_size, data_format=data_format)
