@@ -8,10 +8,13 @@ import sys
 import keras
 import numpy as np
 
+import aml
 from aml.backend import seed_everything
 from aml.data.iris import prepared_split
 from aml.models.iris import iris_classifier
 from aml.training import supervised
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(aml.__file__)))
 
 
 def test_fit_takes_the_same_number_of_steps_as_keras_fit_and_learns():
@@ -60,7 +63,7 @@ def test_accuracy_handles_one_hot_integer_and_sigmoid_targets():
 
 
 def test_iris_on_jax_backend_reaches_the_target(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": SOURCE}
     result = subprocess.run(
         [sys.executable, "-m", "aml", "run", "l1.iris", "--quick", "--quiet",
          "--out", str(tmp_path)], env=env, capture_output=True, text=True, timeout=300)
@@ -89,9 +92,33 @@ def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
         "h = supervised.fit(m, x, y, loss=keras.losses.MeanSquaredError(), epochs=150,\n"
         "                   batch_size=8, optimizer=keras.optimizers.Adam(0.05),\n"
         "                   with_accuracy=False, validation_split=0.25)\n"
-        "print(h['loss'][-1], h['val_loss'][-1])\n")
+        "print(h['loss'][-1], h['val_loss'][-1])\n"
+        # a convolutional model: stepped per batch, the same history as the lax.scan path
+        "xc = np.random.default_rng(1).random((20, 6, 6, 1)).astype('float32')\n"
+        "yc = (xc.mean(axis=(1, 2, 3)) > 0.5).astype('int32')\n"
+        "real = supervised._has_convolution\n"
+        "print(real(keras.ops.conv, np.zeros((1, 4, 4, 1), 'float32'),\n"
+        "           np.zeros((2, 2, 1, 1), 'float32')),\n"
+        "      real(keras.ops.matmul, np.zeros((2, 2), 'float32'), np.zeros((2, 2), 'float32')))\n"
+        "def conv_history(stepped):\n"
+        "    supervised._has_convolution = lambda *args: stepped\n"
+        "    keras.utils.set_random_seed(0)\n"
+        "    c = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(3, 3),\n"
+        "                          keras.layers.Flatten(), keras.layers.Dense(2)])\n"
+        "    o = keras.optimizers.Adam(0.01)\n"
+        "    h = supervised.fit(c, xc, yc, epochs=4, batch_size=6, optimizer=o,\n"
+        "        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
+        "        validation_split=0.2)\n"
+        "    return np.array(list(h.values())), int(o.iterations.numpy())\n"
+        "(scanned, n1), (stepped, n2) = conv_history(False), conv_history(True)\n"
+        "print(n1, n2, np.abs(scanned - stepped).max(), scanned[0, -1] < scanned[0, 0])\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env={**os.environ, "PYTHONPATH": SOURCE})
     assert result.returncode == 0, result.stderr[-2000:]
-    train_loss, val_loss = map(float, result.stdout.split())
+    lines = result.stdout.splitlines()
+    train_loss, val_loss = map(float, lines[0].split())
     assert train_loss < 1e-3 and val_loss < 1e-3
+    assert lines[1].split() == ["True", "False"]
+    scan_steps, stepped_steps, difference, learned = lines[2].split()
+    assert int(scan_steps) == int(stepped_steps) == 4 * math.ceil(16 / 6)
+    assert float(difference) <= 1e-5 and learned == "True"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import keras
 
+from aml.models.pooling import max_pooling_2d
+
 
 def dense_classifier(input_shape, n_classes: int, widths=(256, 128), dropout: float = 0.0,
                      name: str = "ann"):
@@ -22,11 +24,13 @@ def dense_classifier(input_shape, n_classes: int, widths=(256, 128), dropout: fl
 
 def conv_classifier(input_shape, n_classes: int, filters=(32, 64), dense=(128,),
                     kernel_size: int = 3, convs_per_block: int = 1, padding: str = "same",
-                    dropout: float = 0.0, name: str = "cnn"):
+                    dropout: float = 0.0, keras_pooling: bool = False, name: str = "cnn"):
     """The classic CNN of figure 11: (Conv -> MaxPool) per block -> Flatten -> Dense -> softmax.
 
     `convs_per_block` stacks that many convolutions before each pooling; a pooling is skipped
-    once the feature map is down to 1 pixel, so any depth works on small images.
+    once the feature map is down to 1 pixel, so any depth works on small images. The 2x2 max
+    pooling is the backend's faster one (`max_pooling_2d`: same numbers as MaxPooling2D);
+    `keras_pooling=True` always uses keras.layers.MaxPooling2D.
     """
     layers = [keras.Input(tuple(input_shape))]
     size = min(input_shape[0], input_shape[1])
@@ -37,7 +41,7 @@ def conv_classifier(input_shape, n_classes: int, filters=(32, 64), dense=(128,),
             if padding == "valid":
                 size -= kernel_size - 1
         if size >= 2:
-            layers.append(keras.layers.MaxPooling2D(2))
+            layers.append(keras.layers.MaxPooling2D(2) if keras_pooling else max_pooling_2d(2))
             size //= 2
     layers.append(keras.layers.Flatten())
     if dropout:
@@ -49,6 +53,7 @@ def conv_classifier(input_shape, n_classes: int, filters=(32, 64), dense=(128,),
 
 
 def course_cnn(input_shape=(32, 32, 3), n_classes: int = 10):
-    """The course's CNN: Conv32-Pool-Conv64-Pool-Dense32-Dense16-Dense10 ('valid' padding)."""
+    """The course's CNN: Conv32-Pool-Conv64-Pool-Dense32-Dense16-Dense10 ('valid' padding),
+    with the course's own keras.layers.MaxPooling2D (it is the benchmarks' baseline)."""
     return conv_classifier(input_shape, n_classes, filters=(32, 64), dense=(32, 16),
-                           padding="valid", name="course_cnn")
+                           padding="valid", keras_pooling=True, name="course_cnn")
