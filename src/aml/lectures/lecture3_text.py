@@ -176,6 +176,19 @@ def prepare_texts(config: TextConfig, seed: int, log=print):
     return split, len(vocabulary), length, dataset
 
 
+def text_model(kind: str, config: TextConfig, data: TextSplit, vocab_size: int, length: int):
+    """The example's classifier of one kind, its embedding channels seeded from `data`."""
+    from aml.models.text import seed_embedding_channel, text_classifier
+
+    model = text_classifier(kind, vocab_size, length, embed_dim=config.embed_dim,
+                            units=config.units, dropout=config.dropout, pooling=config.pooling,
+                            embed_dropout=config.embed_dropout,
+                            token_dropout=config.token_dropout)
+    for channel, scores in data.channels.items():
+        seed_embedding_channel(model, scores, channel=channel)
+    return model
+
+
 def probabilities(model, x) -> np.ndarray:
     """The model's positive-class probability for each row of token ids, in batches."""
     return np.asarray(model.predict(np.asarray(x, dtype="float32"), batch_size=1024,
@@ -187,19 +200,13 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     did best on validation; table of accuracy, parameters and time per epoch."""
     import keras
 
-    from aml.models.text import seed_embedding_channel, text_classifier
     from aml.tables import format_table
 
     data, vocab_size, length, dataset = prepare_texts(config, ctx.seed, ctx.log)
 
     def train(kind: str, seed: int, label: str):
         keras.utils.set_random_seed(seed)
-        model = text_classifier(kind, vocab_size, length, embed_dim=config.embed_dim,
-                                units=config.units, dropout=config.dropout,
-                                pooling=config.pooling, embed_dropout=config.embed_dropout,
-                                token_dropout=config.token_dropout)
-        for channel, scores in data.channels.items():
-            seed_embedding_channel(model, scores, channel=channel)
+        model = text_model(kind, config, data, vocab_size, length)
         bar = ctx.progress(label, config.epochs)
         history, best_epoch, per_epoch = train_text_model(
             model, data.x_train, data.targets, data.x_val, data.y_val, epochs=config.epochs,
