@@ -117,6 +117,7 @@ def text_runs(scale):
 
     from aml.lectures.lecture3_text import (
         TextConfig,
+        fold_split,
         load_texts,
         prepare_texts,
         probabilities,
@@ -159,15 +160,16 @@ def text_runs(scale):
 
     # the l3.text_sentiment recipe: one BiLSTM member (the example averages five of them)
     config = replace(TextConfig(), train_limit=len(texts) if scale < 1 else None)
-    data, vocab_size, length, _ = prepare_texts(config, seed=0, log=lambda message: None)
+    data = prepare_texts(config, seed=0, log=lambda message: None)
+    split = fold_split(data, config, 0)
     keras.utils.set_random_seed(0)
-    ours = text_model("bilstm", config, data, vocab_size, length)
+    ours = text_model("bilstm", config, split, len(data.tokens), data.length)
     clock = EpochClock()
 
     def accuracy():
         return np.mean((probabilities(ours, data.x_test) > 0.5) == data.y_test)
 
-    train_text_model(ours, data.x_train, data.targets, data.x_val, data.y_val,
+    train_text_model(ours, split.x_train, split.targets, split.x_val, split.y_val,
                      epochs=config.epochs, batch_size=config.batch_size,
                      learning_rate=config.learning_rate, seed=0,
                      on_epoch=lambda e, logs: clock.record(accuracy))

@@ -115,6 +115,25 @@ def test_text_models_learn_negation_on_synthetic_reviews(tmp_path):
     assert metrics["test_accuracy"] == metrics[f"{metrics['best_model']}_test_accuracy"]
 
 
+def test_folds_hold_out_disjoint_blocks_and_wrap_around():
+    config = replace(text.TextConfig.quick(), dataset="synthetic", validation_fraction=0.25)
+    data = text.prepare_texts(config, seed=0, log=lambda message: None)
+    n = len(data.x)  # 640 synthetic training texts: four blocks of 160
+    folds = [text.fold_split(data, config, fold) for fold in range(5)]
+    for fold, split in enumerate(folds[:4]):
+        block = data.x[n - (fold + 1) * 160:n - fold * 160]
+        np.testing.assert_array_equal(split.x_val, block)
+        assert len(split.x_train) == n - 160 and len(split.targets) == n - 160
+        assert 0 < split.targets.min() and split.targets.max() < 1  # soft targets
+    np.testing.assert_array_equal(folds[4].x_val, folds[0].x_val)
+    held = np.concatenate([f.x_val for f in folds[:4]])
+    assert sorted(map(tuple, held)) == sorted(map(tuple, data.x))  # every text held out once
+    # the naive-Bayes channel comes from each fold's training part, so the folds differ
+    assert not np.allclose(folds[0].channels[0], folds[1].channels[0])
+    np.testing.assert_array_equal(folds[0].channels[1], data.lexicon)
+    assert data.lexicon[data.tokens.index("great")] == pytest.approx(3.1 / 4)
+
+
 def test_reservoir_example_quick(tmp_path):
     config = replace(reservoir.ReservoirConfig.quick(), candidate_seeds=1, lstm_epochs=2,
                      test_steps=300)
