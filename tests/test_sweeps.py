@@ -105,7 +105,7 @@ def _png_width(path: Path) -> int:
 def test_sqlite_sweep_two_processes(tmp_path, capsys):
     code = cli.main(["sweep", "l1.iris", "--quick", "--trials", "3", "--jobs", "2",
                      "--out", str(tmp_path), "--sampler-seed", "0", "--heartbeat", "5",
-                     "--set", "epochs=30", "--fix", "learning_rate=0.02"])
+                     "--set", "epochs=30", "--fix", "learning_rate=0.02", "--no-prune"])
     printed = capsys.readouterr().out
     assert code == 0, printed
     folder = tmp_path / "sweeps" / "l1.iris-quick"
@@ -209,7 +209,7 @@ def _worker(url: str, trials: int, *extra: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=SOURCE, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.Popen(
         [sys.executable, "-m", "aml", "sweep", "l1.iris", "--quick", "--trials", str(trials),
-         "--storage", url, "--study", "shared", "--heartbeat", "1", *extra],
+         "--storage", url, "--study", "shared", "--heartbeat", "1", "--no-prune", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -250,10 +250,12 @@ def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
         # Two workers share the study; one of them fails the stale trial and queues its
         # configuration again, and they share that retry and three new trials.
         first, second = _worker(url, 2, "--worker"), _worker(url, 2, "--worker")
-        ran_first, ran_second = _numbers(_finish(first)), _numbers(_finish(second))
-        assert len(ran_first) == len(ran_second) == 2  # each did its own share...
-        assert ran_first.isdisjoint(ran_second)  # ...no trial ran twice...
-        assert ran_first | ran_second == {1, 2, 3, 4}  # ...and none was lost
+        out_first, out_second = _finish(first), _finish(second)
+        ran_first, ran_second = _numbers(out_first), _numbers(out_second)
+        outputs = f"first worker:\n{out_first}\nsecond worker:\n{out_second}"
+        assert len(ran_first) == len(ran_second) == 2, outputs  # each did its own share...
+        assert ran_first.isdisjoint(ran_second), outputs  # ...no trial ran twice...
+        assert ran_first | ran_second == {1, 2, 3, 4}, outputs  # ...and none was lost
 
         trials = study.get_trials()
         assert [t.number for t in trials] == [0, 1, 2, 3, 4] and killed.number == 0

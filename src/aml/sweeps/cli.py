@@ -39,6 +39,9 @@ def register(subparsers) -> None:
     p.add_argument("--fix", action="append", default=[], metavar="PARAM=VALUE",
                    help="hold a search parameter at one value, e.g. epochs=4 (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="training seed of every trial")
+    p.add_argument("--no-prune", action="store_true",
+                   help="run every trial to its end (by default a trial far below the lowest "
+                        "tier at half its epochs is stopped)")
     p.add_argument("--sampler-seed", type=int,
                    help="seed of the search itself, for a repeatable one-process sweep")
     p.add_argument("--heartbeat", type=int, default=20, help="seconds between liveness "
@@ -74,6 +77,8 @@ def _spawn_worker(args, trials: int, storage: str, study: str, backend: str):
                "--heartbeat", str(args.heartbeat), "--backend", backend, "--worker"]
     if args.quick:
         command.append("--quick")
+    if args.no_prune:
+        command.append("--no-prune")
     for item in args.set:
         command += ["--set", item]
     for item in args.fix:
@@ -112,7 +117,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                   f"({args.jobs} process{'es' if args.jobs > 1 else ''})", flush=True)
             study = run_trials(goal, shares[0], storage_url=storage, study_name=study_name,
                                seed=args.seed, heartbeat=args.heartbeat,
-                               sampler_seed=args.sampler_seed, verbose=True)
+                               sampler_seed=args.sampler_seed, prune=not args.no_prune,
+                               verbose=True)
     except BaseException:  # an error or Ctrl-C here: leave no worker running on its own
         for worker in workers:
             worker.terminate()

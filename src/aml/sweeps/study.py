@@ -241,8 +241,9 @@ def open_study(goal: Goal, storage, name: str, sampler_seed: int | None = None,
     return study
 
 
-def trial_objective(goal: Goal, seed: int = 0):
-    """Optuna objective: run the example on the suggested config, return (metric, parameters)."""
+def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
+    """Optuna objective: run the example on the suggested config, return (metric, parameters);
+    with `prune`, a trial whose progress shows it hopeless is stopped (PruningGuard)."""
     import optuna
 
     from aml.running import config_for
@@ -255,7 +256,8 @@ def trial_objective(goal: Goal, seed: int = 0):
     def objective(trial) -> tuple[float, float]:
         config = space(trial, base)
         done = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-        guard = PruningGuard(goal, done[0].user_attrs.get("metrics") if done else None)
+        guard = (PruningGuard(goal, done[0].user_attrs.get("metrics") if done else None)
+                 if prune else None)
         missing = sorted(set(goal.fixed) - set(trial.params))
         if missing:
             raise AmlError(f"--fix {missing[0]}: the search space of {example.id} has no such "
@@ -313,10 +315,11 @@ def _short(value) -> str:
 
 
 def run_trials(goal: Goal, trials: int, *, storage_url: str, study_name: str, seed: int = 0,
-               heartbeat: int = 20, sampler_seed: int | None = None, verbose: bool = True):
+               heartbeat: int = 20, sampler_seed: int | None = None, prune: bool = True,
+               verbose: bool = True):
     """Run `trials` trials of this process in the shared study; return the study."""
     study = open_study(goal, open_storage(storage_url, heartbeat), study_name, sampler_seed)
     callbacks = [lambda _study, trial: print("  " + describe_trial(goal, trial), flush=True)]
-    study.optimize(trial_objective(goal, seed), n_trials=trials, catch=(TrialCrashed,),
+    study.optimize(trial_objective(goal, seed, prune), n_trials=trials, catch=(TrialCrashed,),
                    callbacks=callbacks if verbose else None, gc_after_trial=True)
     return study
