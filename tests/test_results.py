@@ -43,6 +43,20 @@ def test_index_keeps_the_latest_run_per_entry(tmp_path):
         "metrics": {"acc": 0.5, "nan": "nan"}, "finished": "now"}
 
 
+def test_two_runs_with_the_same_name_are_both_kept(tmp_path):
+    """Two runs in one second, with the same seed and process, share a name: keep both."""
+    finals = []
+    for acc in (0.5, 0.7):
+        with results.staged_run(tmp_path, "demo", "r1") as staging:
+            entry = record("r1")
+            entry["metrics"] = {"acc": acc}
+            finals.append(results.publish_run(staging, entry))
+    assert [f.name for f in finals] == ["r1", "r1-2"]
+    assert json.loads((finals[1] / "metrics.json").read_text())["run"] == "r1-2"
+    assert json.loads((finals[0] / "metrics.json").read_text())["metrics"] == {"acc": 0.5}
+    assert results.read_index(tmp_path)["demo"]["run"] == "r1-2"
+
+
 def test_corrupt_index_reads_as_empty(tmp_path):
     (tmp_path / "index.json").write_text("{not json")
     assert results.read_index(tmp_path) == {}

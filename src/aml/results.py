@@ -92,10 +92,15 @@ def staged_run(root: Path, entry_id: str, run_name: str) -> Iterator[Path]:
 
 
 def publish_run(staging: Path, record: dict) -> Path:
-    """Write metrics.json into the staging folder and rename it to its final name."""
+    """Write metrics.json into the staging folder and rename it to its final name (with a
+    "-2", "-3", ... suffix when a run of the same second, seed and process already has it)."""
+    name, copy = record["run"], 1
+    while (staging.parent / record["run"]).exists():
+        copy += 1
+        record["run"] = f"{name}-{copy}"
     write_json_atomic(staging / "metrics.json", record)
     final = staging.parent / record["run"]
-    os.replace(staging, final)
+    os.rename(staging, final)
     update_index(staging.parent.parent, record["id"], {
         "run": record["run"],
         "path": str(final),
