@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+import aml
 from aml.models.pooling import BlockMaxPooling2D
 
 # (input shape, pool size): odd sizes whose remainder rows/columns are dropped, several channels
@@ -60,7 +61,7 @@ def test_equals_max_pooling_on_jax():
               "print(compare_with_max_pooling())\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=300, env={**os.environ, "KERAS_BACKEND": "jax",
-                                              "PYTHONPATH": os.path.join(tests, "..", "src")})
+                                              "PYTHONPATH": aml.SOURCE_ROOT})
     assert result.returncode == 0, result.stderr[-2000:]
     assert float(result.stdout.split()[-1]) <= 1e-6
 

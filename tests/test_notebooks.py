@@ -13,8 +13,6 @@ import aml
 from aml import catalog, cli
 from aml.notebooks import TOPICS, notebook_for, topics_for
 
-SOURCE = str(Path(aml.__file__).resolve().parents[1])
-
 
 def _kernel_in_this_venv(folder: Path, monkeypatch) -> str:
     """A kernelspec running this interpreter (and this checkout of aml), found via JUPYTER_PATH."""
@@ -23,7 +21,7 @@ def _kernel_in_this_venv(folder: Path, monkeypatch) -> str:
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "aml test", "language": "python",
-        "env": {"PYTHONPATH": SOURCE, "TF_CPP_MIN_LOG_LEVEL": "3"}}))
+        "env": {"PYTHONPATH": aml.SOURCE_ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}}))
     monkeypatch.setenv("JUPYTER_PATH", str(folder))
     return "aml-test"
 

@@ -28,8 +28,6 @@ from aml.errors import AmlError
 from aml.sweeps.pareto import pareto_front
 from aml.sweeps.study import PruningGuard, TrialContext, goal_for, open_storage
 
-SOURCE = str(Path(aml.__file__).resolve().parents[1])
-
 
 def _row(trial, metric, parameters):
     return {"trial": trial, "metric": metric, "parameters": parameters, "params": {}}
@@ -206,7 +204,7 @@ def postgres_server():
 
 
 def _worker(url: str, trials: int, *extra: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=SOURCE, TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, PYTHONPATH=aml.SOURCE_ROOT, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.Popen(
         [sys.executable, "-m", "aml", "sweep", "l1.iris", "--quick", "--trials", str(trials),
          "--storage", url, "--study", "shared", "--heartbeat", "1", "--no-prune", *extra],

@@ -14,8 +14,6 @@ from aml.data.iris import prepared_split
 from aml.models.iris import iris_classifier
 from aml.training import supervised
 
-SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(aml.__file__)))
-
 
 def test_fit_takes_the_same_number_of_steps_as_keras_fit_and_learns():
     seed_everything(0)
@@ -63,7 +61,7 @@ def test_accuracy_handles_one_hot_integer_and_sigmoid_targets():
 
 
 def test_iris_on_jax_backend_reaches_the_target(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": SOURCE}
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": aml.SOURCE_ROOT}
     result = subprocess.run(
         [sys.executable, "-m", "aml", "run", "l1.iris", "--quick", "--quiet",
          "--out", str(tmp_path)], env=env, capture_output=True, text=True, timeout=300)
@@ -113,7 +111,7 @@ def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
         "(scanned, n1), (stepped, n2) = conv_history(False), conv_history(True)\n"
         "print(n1, n2, np.abs(scanned - stepped).max(), scanned[0, -1] < scanned[0, 0])\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "PYTHONPATH": SOURCE})
+                            timeout=300, env={**os.environ, "PYTHONPATH": aml.SOURCE_ROOT})
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     train_loss, val_loss = map(float, lines[0].split())

@@ -346,10 +346,9 @@ def _run_child(exercise, target: Path, private: Path, *, quick, seed, limits, hi
            "backend": backend, "file": str(target),
            "protected": [str(Path(p).resolve()) for p in protected],
            "unlistable": [str(Path(p).resolve()) for p in unlistable]}
-    src = str(Path(aml.__file__).resolve().parents[1])
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT.format(src=src)], stdin=subprocess.PIPE,
+            [sys.executable, "-I", "-c", _BOOT.format(src=aml.SOURCE_ROOT)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=private,
             env=_environment(private, backend, limits.threads), pass_fds=(write_fd,),
             start_new_session=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from aml.catalog import Target
 from aml.context import RunContext
 from aml.errors import AmlError
 
@@ -229,8 +230,6 @@ def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
 def tier_targets(family: str) -> tuple:
     """The accuracy tiers of "ANN" or "CNN" as catalog Targets, one per dataset, so that a
     sweep's table and figure show the tiers of the dataset it actually ran on."""
-    from aml.catalog import Target
-
     column = ("ANN", "CNN").index(family)
     return tuple(Target("test_accuracy", ">=", tier, when=(("dataset", dataset),))
                  for dataset, tiers in TIERS.items() for tier in tiers[column])

@@ -8,7 +8,6 @@ import dataclasses
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import aml
 from aml import catalog
@@ -84,9 +83,8 @@ def _spawn_worker(args, trials: int, storage: str, study: str, backend: str):
     for item in args.fix:
         command += ["--fix", item]
     # The workers run the same aml as this process, installed or not.
-    source = str(Path(aml.__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (source, os.environ.get("PYTHONPATH")) if p))
+        p for p in (aml.SOURCE_ROOT, os.environ.get("PYTHONPATH")) if p))
     return subprocess.Popen(command, env=env)
 
 
