@@ -62,15 +62,26 @@ def _select_examples(ids: list[str]) -> list:
 def _results_table(records: list[dict]) -> str:
     rows = []
     for record in records:
+        if "skipped" in record:
+            rows.append([record["id"], "-", "-", "-", f"SKIPPED: no data; `{record['fix']}`"])
+            continue
         if "error" in record:
             rows.append([record["id"], "-", "-", "-", "ERROR: " + record["error"][:60]])
             continue
         if not record["targets"]:
             rows.append([record["id"], "-", "-", "-", "no target"])
         for target in record["targets"]:
-            rows.append([record["id"], target["metric"], fmt(target["value"]), target["target"],
-                         "pass" if target["met"] else "MISSED"])
-    return format_table(rows, ["example", "metric", "measured", "target", "result"])
+            measured = fmt(target["value"]) + (f" ± {fmt(target['se'])}"
+                                                if target.get("se") is not None else "")
+            status = target.get("status") or ("pass" if target["met"] else "MISSED")
+            rows.append([record["id"], target["metric"], measured, target["target"], status])
+    return format_table(rows, ["example", "metric", "measured ± SE", "target", "result"])
+
+
+def _data_lines(records: list[dict]) -> list[str]:
+    """Where each example's data came from, for the examples that read a dataset file."""
+    return [f"  {r['id']}: {r['data_summary']}" for r in records
+            if r.get("data_summary") and any(d["provenance"] != "generated" for d in r["data"])]
 
 
 def cmd_run(args) -> int:
@@ -84,11 +95,24 @@ def cmd_run(args) -> int:
                        verbose=not args.quiet)
     print()
     print(_results_table(records))
-    failed = [r["id"] for r in records if not r["passed"]]
+    sources = _data_lines(records)
+    if sources:
+        print("\ndata:\n" + "\n".join(sources))
+    skipped = [r for r in records if "skipped" in r]
+    failed = [r["id"] for r in records if not r["passed"] and "skipped" not in r]
+    close = [r["id"] for r in records if any(t.get("status") == "met (within 1 SE)"
+                                             for t in r["targets"])]
+    if skipped:
+        print(f"\n{len(skipped)} example(s) skipped because their data is not on this machine "
+              "(not a failure): " + "; ".join(f"{r['id']}: `{r['fix']}`" for r in skipped))
+    if close:
+        print(f"\n{len(close)} example(s) met a target by less than one standard error of the "
+              f"test set: {', '.join(close)}")
     if failed:
         print(f"\n{len(failed)} of {len(records)} examples missed a target: {', '.join(failed)}")
         return 1
-    print(f"\nall {len(records)} examples met their targets; results in "
+    ran = len(records) - len(skipped)
+    print(f"\nall {ran} examples that ran met their targets; results in "
           f"{Path(args.out or 'results')}/")
     return 0
 

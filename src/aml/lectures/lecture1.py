@@ -33,13 +33,14 @@ def train_iris(model, config: IrisConfig, seed: int = 0, on_epoch=None):
     from aml.data.iris import prepared_split
     from aml.training import supervised
 
-    x_train, y_train, x_test, y_test = prepared_split(config.test_size)
+    # The split follows the seed like everything else: another seed, another test set.
+    x_train, y_train, x_test, y_test = prepared_split(config.test_size, seed=seed)
     loss = keras.losses.CategoricalCrossentropy()
     history = supervised.fit(
         model, x_train, y_train, loss=loss, epochs=config.epochs,
         batch_size=config.batch_size, validation_split=config.validation_split,
         optimizer=keras.optimizers.Adam(config.learning_rate), seed=seed, on_epoch=on_epoch)
-    test = supervised.evaluate(model, x_test, y_test, loss)
+    test = {**supervised.evaluate(model, x_test, y_test, loss), "n": len(x_test)}
     return history, test
 
 
@@ -58,6 +59,8 @@ def iris(config: IrisConfig, ctx: RunContext) -> dict:
         "test_loss": test["loss"],
         "test_accuracy": test["accuracy"],
         "final_val_accuracy": history["val_accuracy"][-1],
+        "val_accuracy": history["val_accuracy"][-1],  # what `aml sweep` chooses on
+        "n_test": test["n"],
         "parameters": model.count_params(),
     }
 

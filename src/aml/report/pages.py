@@ -83,8 +83,12 @@ def badge(record: dict | None) -> str:
         return '<span class="badge none">never run</span>'
     if not record.get("targets"):
         text, kind = "ran, no target", "none"
+    elif not record.get("passed"):
+        text, kind = "missed a target", "fail"
+    elif any(t.get("status") == "met (within 1 SE)" for t in record["targets"]):
+        text, kind = "met (within 1 SE)", "quick"
     else:
-        text, kind = ("pass", "pass") if record.get("passed") else ("missed a target", "fail")
+        text, kind = "pass", "pass"
     quick = ' <span class="badge quick">quick</span>' if record.get("quick") else ""
     return f'<span class="badge {kind}">{text}</span>{quick}'
 
@@ -137,13 +141,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
             f"{record.get('backend', '?')} · wall {fmt(record.get('wall_seconds'))} s · "
             f"finished {record.get('finished', '?')}")
     body = head + f'<p class="meta">{escape(meta)}</p>'
-    targets = [[t["metric"], t["value"], t["target"],
-                Raw(f'<span class="badge {"pass" if t["met"] else "fail"}">'
-                    f'{"pass" if t["met"] else "missed"}</span>')]
+    if record.get("data_summary"):
+        body += f'<p class="meta">data: {escape(record["data_summary"])}</p>'
+    targets = [[t["metric"], t["value"], t.get("se"), t["target"], Raw(_verdict(t))]
                for t in record.get("targets", [])]
     if targets:
-        body += "<h3>Targets</h3>" + table(["metric", "measured", "target", "result"], targets,
-                                           numeric=(1,))
+        body += "<h3>Targets</h3>" + table(["metric", "measured", "standard error", "target",
+                                            "result"], targets, numeric=(1, 2))
     metrics = [[k, v] for k, v in sorted(record.get("metrics", {}).items())]
     body += "<h3>Metrics</h3>" + table(["metric", "value"], metrics, numeric=(1,))
     if figures:
@@ -162,6 +166,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
                           for s in mine)
         body += f"<p>Sweeps of this example: {links}</p>"
     return body + "</section>"
+
+
+def _verdict(target: dict) -> str:
+    status = target.get("status") or ("pass" if target["met"] else "MISSED")
+    kind = {"pass": "pass", "MISSED": "fail"}.get(status, "quick")
+    text = "missed" if kind == "fail" else status
+    return f'<span class="badge {kind}">{escape(text)}</span>'
 
 
 def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
