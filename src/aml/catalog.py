@@ -22,6 +22,9 @@ class Target:
     """A number a run must reach: `metric op threshold`, optionally only `when` metrics match.
 
     `quick` is a looser threshold for the quick configuration, which must still show learning.
+    `source` says where the threshold comes from (the course, a published baseline), when it
+    is not the course's own. `validation` names the metric every choice is made on instead
+    (sweeps, the smallest model per tier); by default `val_<x>` for a target on `test_<x>`.
     """
 
     metric: str
@@ -29,6 +32,8 @@ class Target:
     threshold: float
     quick: float | None = None
     when: tuple[tuple[str, Any], ...] = ()
+    source: str = ""
+    validation: str | None = None
 
     def __post_init__(self):
         if self.op not in _COMPARE:
@@ -36,6 +41,11 @@ class Target:
 
     def applies(self, metrics: dict) -> bool:
         return all(metrics.get(key) == value for key, value in self.when)
+
+    @property
+    def selection_metric(self) -> str:
+        """The validation metric that choices use, so the test set is read only once."""
+        return self.validation or "val_" + self.metric.removeprefix("test_")
 
     def threshold_for(self, quick: bool) -> float:
         return self.quick if (quick and self.quick is not None) else self.threshold

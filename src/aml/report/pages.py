@@ -218,18 +218,21 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
             body += (f'<figure><img src="{escape(figures[summary["study"]])}" '
                      f'alt="Pareto front of {escape(summary["study"])}"><figcaption>'
                      f"{escape(metric)} vs parameters</figcaption></figure>")
-        front = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params(r["params"]),
-                  r.get("wall_seconds")] for r in summary["front"]]
-        body += "<h3>Pareto front</h3>" + table(
-            ["trial", metric, "parameters", "config", "wall s"], front, numeric=(1, 2, 4))
+        reported = summary.get("reported") or "test"
+        front = [[r["trial"], r["metric"], r.get("test"), f"{r['parameters']:,}",
+                  _params(r["params"]), r.get("wall_seconds")] for r in summary["front"]]
+        body += (f"<h3>Pareto front</h3><p class=meta>chosen on {escape(metric)}; "
+                 f"{escape(reported)} shown for the chosen models only</p>" + table(
+                     ["trial", metric, reported, "parameters", "config", "wall s"], front,
+                     numeric=(1, 2, 3, 5)))
         tiers = []
         for answer in summary.get("per_tier", []):
             row = answer["row"]
-            tiers.append([answer["tier"], "not reached", "-", "-"] if row is None else
+            tiers.append([answer["tier"], "not reached", "-", "-", "-"] if row is None else
                          [answer["tier"], f"{row['parameters']:,}", row["metric"],
-                          _params(row["params"])])
+                          row.get("test"), _params(row["params"])])
         if tiers:
             body += "<h3>Smallest model per tier</h3>" + table(
-                ["tier", "parameters", metric, "config"], tiers, numeric=(0, 1, 2))
+                ["tier", "parameters", metric, reported, "config"], tiers, numeric=(0, 1, 2, 3))
         body += "</section>"
     return page("Sweeps: how many parameters for each tier?", body, "sweeps.html")
