@@ -34,7 +34,7 @@ def test_missed_target_gives_exit_code_1(capsys, tmp_path, monkeypatch):
     strict = catalog.Example("l1.iris", 1, "strict", "aml.lectures.lecture1.iris:iris",
                              "aml.lectures.lecture1.iris:IrisConfig",
                              (catalog.Target("test_accuracy", ">", 1.0),))
-    monkeypatch.setattr(catalog, "ENTRIES", (strict,))
+    monkeypatch.setattr(catalog, "entries", lambda: (strict,))
     assert main(["run", "all", "--quick", "--quiet", "--out", str(tmp_path)]) == 1
     assert "MISSED" in capsys.readouterr().out
 

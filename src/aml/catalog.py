@@ -19,7 +19,8 @@ from aml.lectures import Example, Exercise, Lecture
 from aml.targets import Target, Tiers
 
 __all__ = ["Example", "Exercise", "Lecture", "Target", "Tiers", "LECTURE_PACKAGES",
-           "lecture_packages", "lectures", "lecture", "resolve", "get", "examples", "exercises"]
+           "lecture_packages", "lectures", "lecture", "entries", "resolve", "get", "examples",
+           "exercises"]
 
 LECTURE_PACKAGES: tuple[str, ...] = (
     "aml.lectures.lecture1",
@@ -85,10 +86,9 @@ def lecture(number: int) -> Lecture:
                    f"{', '.join(str(s.number) for s in lectures())}")
 
 
-def _entries() -> tuple:
-    patched = globals().get("ENTRIES")  # tests may substitute the entries
-    return patched if patched is not None else tuple(
-        entry for spec in lectures() for entry in spec.entries)
+def entries() -> tuple:
+    """Every example and exercise of every registered lecture, in course order."""
+    return tuple(entry for spec in lectures() for entry in spec.entries)
 
 
 def __getattr__(name: str):
@@ -97,21 +97,21 @@ def __getattr__(name: str):
     if name == "LECTURES":
         return lectures()
     if name == "ENTRIES":
-        return _entries()
+        return entries()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def examples() -> list[Example]:
-    return [entry for entry in _entries() if entry.kind == "example"]
+    return [entry for entry in entries() if entry.kind == "example"]
 
 
 def exercises() -> list[Exercise]:
-    return [entry for entry in _entries() if entry.kind == "exercise"]
+    return [entry for entry in entries() if entry.kind == "exercise"]
 
 
 def get(entry_id: str, kind: str | None = None):
     """The entry with this id; an unknown id is a user error that suggests close matches."""
-    pool = [e for e in _entries() if kind is None or e.kind == kind]
+    pool = [e for e in entries() if kind is None or e.kind == kind]
     for entry in pool:
         if entry.id == entry_id:
             return entry
