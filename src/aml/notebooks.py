@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import write_bytes_atomic
 from aml.errors import AmlError
-from aml.results import write_bytes_atomic
 
 # The maths, topic by topic. An example gets the topics whose keywords start a word of its
 # id or title, or every topic of its lecture when none matches.

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from aml.results import write_bytes_atomic  # noqa: E402
+from aml.atomic import write_bytes_atomic  # noqa: E402
 
 
 def save_figure(fig, path: Path) -> Path:

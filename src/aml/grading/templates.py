@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aml
 from aml import catalog
-from aml.results import write_bytes_atomic
+from aml.atomic import write_bytes_atomic
 
 SOLUTIONS = Path(aml.__file__).parent / "solutions"
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
