@@ -40,9 +40,11 @@ def _run_status(last: dict | None) -> str:
 def _check_status(last: dict | None) -> str:
     if last is None:
         return "never checked"
-    word = "pass" if last.get("passed") else (
-        "FAIL" if last.get("status") in ("ok", "error") else f"FAIL {last.get('status')}")
-    score = f" {last['score']:g}/{last['max_score']:g}" if "score" in last else ""
+    if last.get("passed"):
+        word = "pass"
+    else:
+        word = "FAIL" if last.get("status") == "ok" else f"FAIL ({last.get('status')})"
+    score = f" {last['score']:g}/{last['max_score']:g}" if last.get("max_score") else ""
     return word + score + (" (quick)" if last.get("quick") else "")
 
 
