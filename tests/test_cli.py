@@ -155,8 +155,9 @@ def test_a_run_with_no_applicable_target_says_so_everywhere(capsys, tmp_path, mo
     from aml import catalog
     from aml.report.site import build_site
 
-    unmatched = catalog.Example("l1.iris", 1, "no target applies", "aml.lectures.lecture1:iris",
-                                "aml.lectures.lecture1:IrisConfig",
+    unmatched = catalog.Example("l1.iris", 1, "no target applies",
+                                "aml.lectures.lecture1.iris:iris",
+                                "aml.lectures.lecture1.iris:IrisConfig",
                                 (catalog.Target("test_accuracy", ">=", 0.5,
                                                 when=(("dataset", "none"),)),))
     monkeypatch.setattr(catalog, "ENTRIES", (unmatched,))
