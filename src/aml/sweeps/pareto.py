@@ -112,9 +112,9 @@ def pareto_figure(summary: dict):
     """Every trial, the Pareto front and the tiers: metric against parameters, log x."""
     from matplotlib import ticker
 
-    from aml.plots import plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = subplots(figsize=(7.5, 4.8))
     rows, front = summary["trials"], summary["front"]
     ax.scatter([r["parameters"] for r in rows], [r["metric"] for r in rows], color="0.6",
                s=22, label=f"trial ({len(rows)})")
