@@ -69,7 +69,7 @@ def run_example(example: catalog.Example, *, quick: bool = False, seed: int = 0,
 
     from aml import data
 
-    root = results.results_root(out)
+    root = results.writable_folder(results.results_root(out))
     config = config_for(example, quick)
     run_name = results.new_run_name(seed, quick)
     with results.staged_run(root, example.id, run_name) as staging:
@@ -86,7 +86,9 @@ def run_example(example: catalog.Example, *, quick: bool = False, seed: int = 0,
             "run": run_name, "quick": quick, "seed": seed,
             "backend": keras.backend.backend(), "config": dataclasses.asdict(config),
             "metrics": metrics, "targets": targets,
-            "passed": all(t["met"] for t in targets),
+            # No applicable target means nothing was checked: not a pass (all([]) is True).
+            "outcome": results.outcome({"targets": targets}),
+            "passed": bool(targets) and all(t["met"] for t in targets),
             "data": provenance, "data_summary": "; ".join(map(data.describe, provenance)),
             "figures": ctx.figures, "wall_seconds": round(wall, 3),
             "versions": library_versions(),
@@ -109,8 +111,9 @@ def run_many(examples, **kwargs) -> list[dict]:
         except DataUnavailable as err:
             print(f"  {example.id}: SKIPPED: {err}", flush=True)
             records.append({"id": example.id, "skipped": str(err), "fix": err.fix,
-                            "passed": False, "targets": []})
+                            "passed": False, "targets": [], "outcome": "skipped"})
         except AmlError as err:
             print(f"  {example.id}: {err}", flush=True)
-            records.append({"id": example.id, "error": str(err), "passed": False, "targets": []})
+            records.append({"id": example.id, "error": str(err), "passed": False, "targets": [],
+                            "outcome": "error"})
     return records

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from aml import atomic
 from aml.data import store
 from aml.errors import AmlError
 
@@ -84,7 +85,7 @@ def publish_copy(name: str, tmp: Path, stored: list[str], source: Path, layout: 
         "imported": time.strftime("%Y-%m-%dT%H:%M:%S"), **(extra or {}),
     }
     (tmp / MANIFEST).write_text(json.dumps(info, indent=2) + "\n")
-    tmp.chmod(0o777 & ~store._umask())  # mkdtemp makes owner-only folders; a cache is shared
+    tmp.chmod(atomic.folder_mode())  # mkdtemp makes owner-only folders; a cache is shared
     final = copy_dir(name)
     aside = None
     if final.exists():

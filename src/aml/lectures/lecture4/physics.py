@@ -147,7 +147,7 @@ def physics_loss(config: PhysicsLossConfig, ctx: RunContext) -> dict:
     from dataclasses import replace
 
     from aml.data import infinite_well
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.tables import format_table
     from aml.training.physics import normalisation_loss
 
@@ -161,7 +161,7 @@ def physics_loss(config: PhysicsLossConfig, ctx: RunContext) -> dict:
         ["detector", "gain", "loss", "test MSE", "|norm - 1|"]))
 
     grid, truth = infinite_well.grid(config.test_points, config.n, config.length)
-    fig, axes = plt.subplots(1, 2, figsize=(14, 4.2), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(14, 4.2), sharey=True)
     for ax, (scenario, result) in zip(axes, results.items()):
         c = scenarios[scenario]
         x, y = infinite_well.load(c.n_points, c.n, c.length, c.noise, c.gain, seed=ctx.seed)
@@ -238,7 +238,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
 
     from aml.data import projectile
     from aml.models.projectile import dense_regressor, learned_constants, projectile_network
-    from aml.plots import plt
+    from aml.plots import subplots
 
     keras.utils.set_random_seed(ctx.seed)
     structured = projectile_network(config.hidden)
@@ -256,7 +256,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
     t_data, x_data = projectile.load(config.n_points, 0.0, config.t_max, config.v0, config.g,
                                      config.noise, seed=ctx.seed)
     t = np.linspace(0.0, config.t_extrapolate, 400, dtype=np.float32)[:, None]
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    fig, ax = subplots(figsize=(8, 4.6))
     ax.axvspan(config.t_max, config.t_extrapolate, color="0.92", label="extrapolation")
     ax.plot(t_data[:, 0], x_data[:, 0], ".", color="0.5", label="training samples")
     ax.plot(t[:, 0], projectile.position(t[:, 0], config.v0, config.g), "k-", lw=2,
@@ -357,7 +357,7 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
     import keras
 
     from aml.models.wavefunction import wave_regressor
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.stats import ratio_se
     from aml.tables import format_table
 
@@ -373,7 +373,7 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
     ctx.log(f"chosen on validation MSE: {best}")
 
     (x, y), (x_val, y_val), (grid, truth) = regularization_data(config, ctx.seed)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4))
+    fig, (left, right) = subplots(1, 2, figsize=(13, 4.4))
     for name, run in runs.items():
         line, = left.plot(run["history"]["loss"], lw=1, label=f"{name} train")
         left.plot(run["history"]["val_loss"], "--", color=line.get_color(), lw=1,
