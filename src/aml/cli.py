@@ -94,6 +94,8 @@ def cmd_show(args) -> int:
         extra = f" (quick configuration: {quick.split(' ', 2)[2]})" if quick != target.describe()\
             else ""
         print(f"  target  {target.describe()}{extra}")
+        if target.source:
+            print(f"          from {target.source}")
     if not entry.targets:
         print("  target  none: a run is reported as 'no target'")
     if entry.kind == "example":
