@@ -18,8 +18,8 @@ import textwrap
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import write_bytes_atomic
 from aml.errors import AmlError
-from aml.results import write_bytes_atomic
 
 # Builders from these packages are copied into the notebook: the model is the lesson.
 INLINED_PACKAGES = ("aml.models",)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from aml import catalog
+from aml.results import outcome
 from aml.tables import fmt
 
 
@@ -86,10 +87,8 @@ class Raw:
 def badge(record: dict | None) -> str:
     if record is None:
         return '<span class="badge none">never run</span>'
-    if not record.get("targets"):
-        text, kind = "ran, no target", "none"
-    else:
-        text, kind = ("pass", "pass") if record.get("passed") else ("missed a target", "fail")
+    text = outcome(record)
+    kind = {"pass": "pass", "no target": "none"}.get(text, "fail")
     quick = ' <span class="badge quick">quick</span>' if record.get("quick") else ""
     return f'<span class="badge {kind}">{text}</span>{quick}'
 
@@ -103,11 +102,11 @@ def _target_line(record: dict) -> str:
 def index_page(examples, runs: dict, sweeps: list, generated: str) -> str:
     """The whole course at a glance: every example's result, lecture by lecture."""
     ran = [runs[e.id] for e in examples if e.id in runs]
-    passed = sum(1 for r in ran if r.get("passed") and r.get("targets"))
-    failed = sum(1 for r in ran if not r.get("passed"))
-    boxes = [(len(examples), "examples"), (passed, "meet their targets"),
-             (failed, "miss a target"), (len(examples) - len(ran), "never run"),
-             (len(sweeps), "sweeps")]
+    outcomes = [outcome(r) for r in ran]
+    boxes = [(len(examples), "examples"), (outcomes.count("pass"), "meet their targets"),
+             (outcomes.count("missed"), "miss a target"),
+             (outcomes.count("no target"), "no target"),
+             (len(examples) - len(ran), "never run"), (len(sweeps), "sweeps")]
     body = '<div class="summary">' + "".join(
         f"<div><b>{n}</b>{escape(label)}</div>" for n, label in boxes) + "</div>"
     for lecture, name in lecture_titles().items():

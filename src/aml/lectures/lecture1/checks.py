@@ -23,21 +23,12 @@ EXERCISE_OF_API = {"sequential": "l1.sequential", "functional": "l1.functional",
                    "subclass": "l1.subclassing"}
 
 
-def _api_of(model) -> str:
-    from keras.src.models.functional import Functional
-
-    if isinstance(model, __import__("keras").Sequential):
-        return "sequential"
-    if isinstance(model, Functional):
-        return "functional"
-    return "subclass"
-
-
 def _dense_layers(model):
     import keras
 
-    return [layer for layer in model._flatten_layers(include_self=False)
-            if isinstance(layer, keras.layers.Dense)]
+    from aml.models.walk import all_layers
+
+    return [layer for layer in all_layers(model) if isinstance(layer, keras.layers.Dense)]
 
 
 def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResult]:
@@ -45,6 +36,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     import keras
 
     from aml.lectures.lecture1.iris import IrisConfig, train_iris
+    from aml.models.walk import keras_api
 
     model = call_student(module, "build_model")
     results = [returns_model(model)]
@@ -56,7 +48,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
         return results + [CheckResult("accepts 4 input features", False, str(err)[:120],
                                       "input of shape (batch, 4)",
                                       "give the model an input of 4 features")]
-    built_with = _api_of(model)
+    built_with = keras_api(model)
     results.append(CheckResult(f"built with the {api} API", built_with == api, built_with, api,
                                {"sequential": "use keras.Sequential([layer, layer, ...])",
                                 "functional": "use keras.Model(inputs=..., outputs=...)",

@@ -105,9 +105,9 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
 
 def _curves(curves, dataset):
     """Training and validation accuracy per epoch of the largest ANN and CNN, one plot."""
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, (parameters, history) in curves.items():
         epochs = range(1, len(history["accuracy"]) + 1)
@@ -125,9 +125,9 @@ def _curves(curves, dataset):
 
 
 def _figure(runs, ann_tiers, cnn_tiers, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = subplots(figsize=(8, 5))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, tiers in (("ANN", ann_tiers), ("CNN", cnn_tiers)):
         points = runs[family]

@@ -68,7 +68,9 @@ def tier_results(accuracy: float, parameters: int, tiers, dataset: str) -> list[
 
 
 def _layers(model):
-    return list(model._flatten_layers(include_self=False))
+    from aml.models.walk import all_layers
+
+    return all_layers(model)
 
 
 def _output_check(model, sample, expected_shape, name, hint) -> CheckResult:

@@ -272,10 +272,10 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
 
 
 def _filters_figure(kernels, image, maps, label, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     n = kernels.shape[-1]
-    fig, axes = plt.subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
+    fig, axes = subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
     shown = image if image.shape[-1] == 3 else image[..., 0]
     axes[0, 0].imshow(shown, cmap=None if image.shape[-1] == 3 else "gray")
     axes[0, 0].set_title(f"input: {label}", fontsize=8)
