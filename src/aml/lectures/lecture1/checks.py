@@ -6,6 +6,8 @@ Contract for a student file: a function `build_model()` returning an uncompiled
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from aml.grading.checks import INVALID, CheckResult, call_student, returns_model
@@ -68,7 +70,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     if not all(r.passed for r in results):
         return results + [CheckResult("test accuracy", False, None, f">= {target}",
                                       "fix the architecture first; training was skipped")]
-    config = IrisConfig.quick() if quick else IrisConfig()
+    config = replace(IrisConfig.quick() if quick else IrisConfig(), trainer="fast")
     try:
         _, test = train_iris(model, config)
         accuracy = round(test["accuracy"], 4)
