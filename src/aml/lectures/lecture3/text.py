@@ -227,10 +227,15 @@ def text_model(kind: str, config: TextConfig, data: TextSplit, vocab_size: int, 
     return model
 
 
-def probabilities(model, x) -> np.ndarray:
-    """The model's positive-class probability for each row of token ids, in batches."""
-    return np.asarray(model.predict(np.asarray(x, dtype="float32"), batch_size=1024,
-                                    verbose=0)).reshape(-1)
+def probabilities(model, x, batch_size: int = 1024) -> np.ndarray:
+    """The model's positive-class probability for each row of token ids, in batches.
+
+    The rows are padded to whole batches, so every batch has one shape and the prediction
+    graph is traced once (a short last batch would trace it again)."""
+    x = np.asarray(x, dtype="float32")
+    batch = min(batch_size, len(x))
+    padded = np.concatenate([x, np.zeros((-len(x) % batch, *x.shape[1:]), x.dtype)])
+    return np.asarray(model.predict(padded, batch_size=batch, verbose=0)).reshape(-1)[:len(x)]
 
 
 def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
