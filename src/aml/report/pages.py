@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
+from aml import catalog
 from aml.results import outcome
 from aml.tables import fmt
 
-LECTURES = {1: "Neural networks", 2: "Machine learning and ways of training",
-            3: "Architectures", 4: "Physics guidance", 5: "Beyond gradients"}
+
+def lecture_titles() -> dict[int, str]:
+    """Lecture number -> title, from the registered specs."""
+    return {spec.number: spec.title for spec in catalog.lectures()}
+
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;
@@ -48,7 +52,8 @@ def lecture_file(lecture: int) -> str:
 
 def page(title: str, body: str, current: str) -> str:
     """A whole page: title, navigation (current page highlighted), body."""
-    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}") for n in LECTURES]
+    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}")
+                                        for n in lecture_titles()]
     links.append(("sweeps.html", "Sweeps"))
     nav = "".join(f'<a href="{href}"{" class=here" if href == current else ""}>{escape(text)}'
                   "</a>" for href, text in links)
@@ -104,7 +109,7 @@ def index_page(examples, runs: dict, sweeps: list, generated: str) -> str:
              (len(examples) - len(ran), "never run"), (len(sweeps), "sweeps")]
     body = '<div class="summary">' + "".join(
         f"<div><b>{n}</b>{escape(label)}</div>" for n, label in boxes) + "</div>"
-    for lecture, name in LECTURES.items():
+    for lecture, name in lecture_titles().items():
         chosen = [e for e in examples if e.lecture == lecture]
         rows = []
         for example in chosen:
@@ -179,7 +184,7 @@ def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
                  Raw(f"<code>aml check {escape(e.id)}</code>")] for e in mine]
         body += ('<section class="card"><h2>Exercises</h2>'
                  + table(["exercise", "title", "targets", "check"], rows) + "</section>")
-    title = f"Lecture {lecture}: {LECTURES.get(lecture, '')}"
+    title = f"Lecture {lecture}: {lecture_titles().get(lecture, '')}"
     return page(title, body, lecture_file(lecture))
 
 

@@ -69,7 +69,7 @@ def build_site(results: Path, out: Path) -> Path:
         generated = time.strftime("%Y-%m-%d %H:%M:%S")
         files = {"index.html": pages.index_page(examples, runs, found_sweeps, generated),
                  "sweeps.html": pages.sweeps_page(found_sweeps, sweep_figures)}
-        for lecture in pages.LECTURES:
+        for lecture in pages.lecture_titles():
             files[pages.lecture_file(lecture)] = pages.lecture_page(
                 lecture, examples, exercises, runs, run_figures, found_sweeps)
         for name, text in files.items():

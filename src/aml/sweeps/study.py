@@ -70,9 +70,9 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
              fixed: dict | None = None) -> Goal:
     """The example's first target metric and direction, plus its tiers.
 
-    Tiers are the example's targets on that metric and any `tiers` the search-space
-    function declares (Targets, or plain thresholds on the metric). `settings` change
-    fields of the base configuration; `fixed` holds search parameters at one value.
+    Tiers are the example's targets on that metric and the rungs of its spec's `tiers`.
+    `settings` change fields of the base configuration; `fixed` holds search parameters at
+    one value.
     """
     if not example.search:
         raise AmlError(f"{example.id} declares no search space; give its catalog entry "
@@ -82,11 +82,8 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     first = example.targets[0]
     maximize = first.op in (">=", ">")
     tiers = [t for t in example.targets if t.metric == first.metric]
-    for tier in getattr(catalog.resolve(example.search), "tiers", ()):
-        if not isinstance(tier, catalog.Target):
-            tier = catalog.Target(first.metric, first.op, float(tier))
-        if tier.metric == first.metric:
-            tiers.append(tier)
+    if example.tiers is not None:
+        tiers += [t for t in example.tiers.targets() if t.metric == first.metric]
     settings = dict(settings or {})
     from aml.running import config_for
 

@@ -16,13 +16,13 @@ import numpy as np
 
 from aml.context import RunContext
 from aml.lectures.lecture3.images import (
-    TIERS,
     AnnConfig,
     CnnConfig,
     build_image_model,
     load_images,
     train_classifier,
 )
+from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
     if data.note:
         ctx.log(data.note)
-    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
+    ann_tiers, cnn_tiers = ANN_TIERS.on(data.dataset), CNN_TIERS.on(data.dataset)
     ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
     runs = {"ANN": [], "CNN": []}
     curves = {}

@@ -12,16 +12,8 @@ import numpy as np
 
 from aml.context import RunContext
 from aml.errors import AmlError
-from aml.targets import Target
 
 FALLBACK = {"cifar10": "fashion_mnist"}
-
-TIERS = {  # dataset -> (ANN tiers, CNN tiers): the course's on CIFAR-10, equivalents elsewhere
-    "cifar10": ((0.30, 0.40, 0.50), (0.60, 0.70, 0.80)),
-    "fashion_mnist": ((0.80, 0.85, 0.88), (0.88, 0.90, 0.92)),
-    "digits": ((0.80, 0.90, 0.95), (0.85, 0.92, 0.97)),
-}
-
 
 @dataclass(frozen=True)
 class ImageData:
@@ -228,16 +220,6 @@ def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
                    epochs=trial.suggest_int("epochs", 2, 20, log=True))
 
 
-def tier_targets(family: str) -> tuple:
-    """The accuracy tiers of "ANN" or "CNN" as catalog Targets, one per dataset, so that a
-    sweep's table and figure show the tiers of the dataset it actually ran on."""
-    column = ("ANN", "CNN").index(family)
-    return tuple(Target("test_accuracy", ">=", tier, when=(("dataset", dataset),))
-                 for dataset, tiers in TIERS.items() for tier in tiers[column])
-
-
-ann_search_space.tiers = tier_targets("ANN")
-cnn_search_space.tiers = tier_targets("CNN")
 
 
 @dataclass(frozen=True)
