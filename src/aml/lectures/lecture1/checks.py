@@ -7,6 +7,8 @@ the test accuracy are graded against the exercise's targets in the lecture spec.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from aml.grading.checks import (
@@ -80,7 +82,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     if not all(r.passed for r in results):
         return results + [CheckResult("test accuracy", False, None, target,
                                       "fix the architecture first; training was skipped")]
-    config = IrisConfig.quick() if quick else IrisConfig()
+    config = replace(IrisConfig.quick() if quick else IrisConfig(), trainer="fast")
     try:
         _, test = train_iris(model, config)
         accuracy = round(test["accuracy"], 4)
