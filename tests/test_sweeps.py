@@ -243,6 +243,8 @@ def _running_study(url: str, worker: subprocess.Popen):
         time.sleep(0.1)
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
     with postgres_server() as url:
         doomed = _worker(url, 1, "--worker")

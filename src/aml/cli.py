@@ -98,6 +98,10 @@ def cmd_show(args) -> int:
             print(f"          from {target.source}")
     if not entry.targets:
         print("  target  none: a run is reported as 'no target'")
+    if entry.tiers is not None:
+        for dataset, rungs in entry.tiers.levels:
+            print(f"  tiers   {entry.tiers.metric} {entry.tiers.op} "
+                  f"{' / '.join(f'{r:g}' for r in rungs)} [dataset={dataset}]")
     if entry.kind == "example":
         print(f"  code    {entry.runner.replace(':', '.')}, configured by "
               f"{entry.config.rsplit(':', 1)[-1]}")

@@ -133,7 +133,7 @@ def build_image_model(config, input_shape, n_classes: int):
 
 def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
                      learning_rate: float, validation_split: float = 0.1, seed: int = 0,
-                     on_epoch=None):
+                     on_epoch=None, on_batch=None):
     """Adam + sparse categorical cross-entropy; returns (history, test metrics, s per epoch)."""
     import time
 
@@ -146,7 +146,7 @@ def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
     history = supervised.fit(model, data.x_train, data.y_train, loss=loss, epochs=epochs,
                              batch_size=batch_size, validation_split=validation_split,
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
-                             on_epoch=on_epoch)
+                             on_epoch=on_epoch, on_batch=on_batch)
     seconds = time.perf_counter() - start
     test = _evaluate_in_batches(model, data.x_test, data.y_test, loss)
     return history, test, seconds / max(epochs, 1)
@@ -178,7 +178,8 @@ def _run_image_example(config, ctx: RunContext, label: str) -> dict:
     history, test, per_epoch = train_classifier(
         model, data, epochs=config.epochs, batch_size=config.batch_size,
         learning_rate=config.learning_rate, validation_split=config.validation_split,
-        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs))
+        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs),
+        on_batch=bar.batches(config.epochs))
     parameters = model.count_params()
     ctx.log(f"{label}: test accuracy {test['accuracy']:.4f} with {parameters:,} parameters "
             f"on {data.dataset}, {per_epoch:.1f} s per epoch")
@@ -257,7 +258,8 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     _, test, _ = train_classifier(model, data, epochs=config.epochs,
                                   batch_size=config.batch_size,
                                   learning_rate=config.learning_rate, seed=ctx.seed,
-                                  on_epoch=lambda e, logs: bar.update(e, **logs))
+                                  on_epoch=lambda e, logs: bar.update(e, **logs),
+                                  on_batch=bar.batches(config.epochs))
     first = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
     kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
     image = data.x_test[config.image_index % len(data.x_test)]
