@@ -113,3 +113,18 @@ def test_make_run_path_on_a_fresh_machine(monkeypatch, tmp_path, capsys):
                    str(tmp_path / "results")])
     out = capsys.readouterr().out
     assert status == 0 and "SKIPPED: no data; `aml data fetch fashion_mnist`" in out
+
+
+def test_seeds_option_prints_the_spread(tmp_path, capsys):
+    status = main(["run", "l1.iris", "--quick", "--quiet", "--seeds", "0,1",
+                   "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "l1.iris (seed 0)" in out and "l1.iris (seed 1)" in out
+    line = next(x for x in out.splitlines() if x.startswith("l1.iris ") and "/" in x)
+    values = [float(v) for v in line.split()[2:5:2]]  # "a / b"
+    mean = sum(values) / 2
+    assert f"{mean:.4g}" in line and line.rstrip().endswith("2/2")
+    assert out.count("iris: verified archive") == 1
+    assert main(["run", "l1.iris", "--seeds", "0,x"]) == 2
+    assert "--seeds wants integers" in capsys.readouterr().err
