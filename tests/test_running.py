@@ -55,8 +55,10 @@ def test_examples_without_their_data_are_skipped_with_the_fix_and_exit_0(
                    "--out", str(tmp_path / "results")])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "SKIPPED: no data; `aml data fetch movie_snippets`" in out
-    assert "SKIPPED: no data; `aml data fetch fashion_mnist`" in out
+    assert "SKIPPED: no data; `aml data import imdb PATH, or aml data fetch movie_snippets`" \
+        in out
+    assert "SKIPPED: no data; `aml data import cifar10 PATH, or aml data fetch fashion_mnist`" \
+        in out
     assert "2 example(s) skipped because their data is not on this machine" in out
     assert "Traceback" not in out
     published = tmp_path / "results" / "l3.text_sentiment"
@@ -112,7 +114,7 @@ def test_make_run_path_on_a_fresh_machine(monkeypatch, tmp_path, capsys):
     status = main(["run", "l3.cnn_images", "--quick", "--quiet", "--out",
                    str(tmp_path / "results")])
     out = capsys.readouterr().out
-    assert status == 0 and "SKIPPED: no data; `aml data fetch fashion_mnist`" in out
+    assert status == 0 and "`aml data import cifar10 PATH, or aml data fetch fashion_mnist`" in out
 
 
 def test_seeds_option_prints_the_spread(tmp_path, capsys):
