@@ -130,3 +130,24 @@ def test_seeds_option_prints_the_spread(tmp_path, capsys):
     assert out.count("iris: verified archive") == 1
     assert main(["run", "l1.iris", "--seeds", "0,x"]) == 2
     assert "--seeds wants integers" in capsys.readouterr().err
+
+
+def test_close_call_and_provenance_reach_list_and_report(monkeypatch, tmp_path, capsys):
+    """0.9667 on 30 flowers (SE 0.033) against 0.95: met, but within one standard error."""
+    from aml.report.site import build_site
+
+    iris = catalog.get("l1.iris")
+    close = dataclasses.replace(iris, targets=(Target("test_accuracy", ">=", 0.95),))
+    get = catalog.get
+    monkeypatch.setattr(catalog, "get", lambda entry_id, kind=None: close
+                        if entry_id == "l1.iris" else get(entry_id, kind))
+    monkeypatch.setattr(catalog, "entries", lambda: (close,))
+    assert main(["run", "l1.iris", "--quick", "--quiet", "--seed", "1",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0.9667 ± 0.03277" in out and "met (within 1 SE)" in out
+    assert "1 example(s) met a target by less than one standard error" in out
+    page = build_site(tmp_path, tmp_path / "report")
+    lecture1 = (page.parent / "lecture-1.html").read_text()
+    assert "met (within 1 SE)" in lecture1
+    assert "data: iris: verified archive" in lecture1
