@@ -13,7 +13,7 @@ from aml.running import run_example
 def quick_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
     example = catalog.get("l1.iris")
-    return [run_example(example, quick=True, seed=3, out=out, verbose=False) for _ in range(2)]
+    return [run_example(example, quick=True, seed=1, out=out, verbose=False) for _ in range(2)]
 
 
 def test_quick_iris_meets_target_and_records_everything(quick_runs):
@@ -23,7 +23,16 @@ def test_quick_iris_meets_target_and_records_everything(quick_runs):
     saved = json.loads(open(f"{record['path']}/metrics.json").read())
     for key in ("config", "seed", "backend", "versions", "wall_seconds", "targets", "figures"):
         assert key in saved
-    assert saved["config"]["epochs"] == 40 and saved["seed"] == 3
+    assert saved["config"]["epochs"] == 40 and saved["seed"] == 1
+    # The uncertainty and the data's provenance travel with the number.
+    n = saved["metrics"]["n_test"]
+    p = saved["metrics"]["test_accuracy"]
+    assert n == 30 and saved["metrics"]["test_accuracy_se"] == pytest.approx(
+        (p * (1 - p) / n) ** 0.5, abs=1e-5)
+    assert saved["targets"][0]["se"] == pytest.approx((p * (1 - p) / n) ** 0.5, abs=1e-5)
+    assert [d["dataset"] for d in saved["data"]] == ["iris"]
+    assert saved["data"][0]["provenance"] == "verified archive"
+    assert "iris: verified archive" in saved["data_summary"]
     assert saved["versions"]["keras"].startswith("3.")
     assert saved["figures"] == ["training_curves.png"]
     png = open(f"{record['path']}/training_curves.png", "rb").read()

@@ -16,9 +16,12 @@ from aml.grading.checks import (
     CheckResult,
     against,
     call_student,
+    read_specs,
     returns_model,
     target_of,
 )
+
+read_specs()  # the targets this module grades against, fixed before student code runs
 
 LAYERS = [(8, "relu"), (3, "softmax")]  # the network of the notes: the exercise's contract
 EXERCISE_OF_API = {"sequential": "l1.sequential", "functional": "l1.functional",

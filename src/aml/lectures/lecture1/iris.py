@@ -40,7 +40,8 @@ def train_iris(model, config: IrisConfig, seed: int = 0, on_epoch=None):
 
     from aml.data.iris import prepared_split
 
-    x_train, y_train, x_test, y_test = prepared_split(config.test_size)
+    # The split follows the seed like everything else: another seed, another test set.
+    x_train, y_train, x_test, y_test = prepared_split(config.test_size, seed=seed)
     if config.trainer == "keras":
         model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                       loss="categorical_crossentropy", metrics=["accuracy"])
@@ -50,7 +51,8 @@ def train_iris(model, config: IrisConfig, seed: int = 0, on_epoch=None):
                            validation_split=config.validation_split, shuffle=config.shuffle,
                            callbacks=callbacks, verbose=0)
         test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
-        return fitted.history, {"loss": float(test_loss), "accuracy": float(test_accuracy)}
+        return fitted.history, {"loss": float(test_loss), "accuracy": float(test_accuracy),
+                                "n": len(x_test)}
     if config.trainer != "fast":
         raise ValueError(f"trainer must be 'keras' or 'fast', got {config.trainer!r}")
     from aml.training import supervised
@@ -61,7 +63,8 @@ def train_iris(model, config: IrisConfig, seed: int = 0, on_epoch=None):
         batch_size=config.batch_size, validation_split=config.validation_split,
         shuffle=config.shuffle, optimizer=keras.optimizers.Adam(config.learning_rate),
         seed=seed, on_epoch=on_epoch)
-    return history, supervised.evaluate(model, x_test, y_test, loss)
+    test = {**supervised.evaluate(model, x_test, y_test, loss), "n": len(x_test)}
+    return history, test
 
 
 def iris(config: IrisConfig, ctx: RunContext) -> dict:
@@ -79,6 +82,8 @@ def iris(config: IrisConfig, ctx: RunContext) -> dict:
         "test_loss": test["loss"],
         "test_accuracy": test["accuracy"],
         "final_val_accuracy": history["val_accuracy"][-1],
+        "val_accuracy": history["val_accuracy"][-1],  # what `aml sweep` chooses on
+        "n_test": test["n"],
         "parameters": model.count_params(),
     }
 

@@ -187,7 +187,8 @@ def _run_image_example(config, ctx: RunContext, label: str) -> dict:
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
             "test_loss": round(test["loss"], 4), "parameters": parameters,
             "final_val_accuracy": round(history["val_accuracy"][-1], 4),
-            "seconds_per_epoch": round(per_epoch, 2)}
+            "val_accuracy": round(history["val_accuracy"][-1], 4),  # what sweeps choose on
+            "n_test": len(data.x_test), "seconds_per_epoch": round(per_epoch, 2)}
 
 
 def ann_images(config: AnnConfig, ctx: RunContext) -> dict:
@@ -269,7 +270,8 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
             f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
     ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
-            "parameters": model.count_params(), "filters_shown": int(kernels.shape[-1]),
+            "parameters": model.count_params(), "n_test": len(data.x_test),
+            "filters_shown": int(kernels.shape[-1]),
             "active_fraction": round(float((maps > 0).mean()), 4)}
 
 

@@ -65,7 +65,7 @@ def load_texts(dataset: str = "auto", seed: int = 0, graded: bool = False):
         if graded:
             y, y_test = 2.0 * y - 1, 2.0 * y_test - 1
         return texts, y, texts_test, y_test, "synthetic", ""
-    extra = {"graded": True} if graded else {}
+    extra = {"graded": True, "seed": seed} if graded else {"seed": seed}
     if dataset != "auto":
         return (*load(dataset, **extra), dataset, "")
     try:
@@ -296,7 +296,8 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     # The kind is chosen on validation; its ensemble, when there is one, is the answer by
     # design (averaging lowers variance), so no second look at validation decides.
     best = rows[-1] if config.ensemble > 1 else max(rows, key=lambda row: row[1])
-    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3])
+    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3],
+                   val_accuracy=best[1], n_test=len(data.y_test))
     ctx.save_figure(_curves_figure(curves, data.dataset), "validation_accuracy")
     return metrics
 
