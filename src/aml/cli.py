@@ -111,15 +111,22 @@ def cmd_check(args) -> int:
         raise AmlError("--file checks one exercise; drop --all or --file")
     use_backend(args.backend)
     from aml.grading.checks import CheckResult, format_results
-    from aml.grading.sandbox import Limits, run_sandboxed
+    from aml.sandbox import Limits, Measurer, grade_submission, isolation_problem
 
+    problem = isolation_problem()
+    if problem:
+        raise AmlError(problem)
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
     for exercise in chosen:
         path = Path(args.file) if args.file else _default_file(exercise)
         print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
-        outcome = run_sandboxed(exercise, path, quick=args.quick, seed=args.seed,
-                                limits=limits, backend=args.backend)
+        measurer = Measurer(exercise, args.backend, limits.threads)
+        try:
+            outcome = grade_submission(exercise, path, measurer, quick=args.quick,
+                                       seed=args.seed, limits=limits, backend=args.backend)
+        finally:
+            measurer.close()
         results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
                                c["points"], c["tier"], c["status"]) for c in outcome.checks]
         if results:

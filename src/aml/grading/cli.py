@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aml import catalog
 from aml.errors import AmlError
-from aml.grading.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
+from aml.sandbox.run import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 
 
 def _positive(kind):
