@@ -221,9 +221,9 @@ def run_check(exercise, path: str | Path, quick: bool = False,
     from aml import catalog
     from aml.backend import seed_everything
     from aml.sandbox.bundle import decode, encode
-    from aml.sandbox.protocol import Artifacts, Recorder, artifact_error_types
+    from aml.sandbox.protocol import Artifacts, Recorder, artifact_error_types, as_checker
 
-    checker = catalog.resolve(exercise.checker)
+    checker = as_checker(catalog.resolve(exercise.checker))
     seed_everything(seed)
     inputs = dict(checker.inputs(quick, seed)) if checker.inputs else {}
     record = Recorder()

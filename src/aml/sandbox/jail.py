@@ -6,7 +6,8 @@ What a jailed process gets (see `command`):
 - a read-only view of the system (/usr, /etc and the /bin, /lib links), the Python
   installation, the virtualenv and aml's own source with every reference-solution folder
   covered by an empty tmpfs (so `import aml.lectures....solutions` finds nothing);
-- one writable place, a size-capped tmpfs at /tmp (also HOME and the working folder);
+- one writable place, a size-capped tmpfs at /tmp (also HOME and the working folder); the
+  jail's own root, where bwrap makes the mount points, is remounted read-only;
 - a fresh /proc of its own PID namespace (the grader's /proc/<pid>/environ does not exist
   there) and a minimal /dev; a cleared environment rebuilt from `environment`;
 - `--die-with-parent` and `--new-session`: it dies with the grader thread that started it
@@ -69,6 +70,7 @@ class Jail:
     readable: tuple[tuple[str, str], ...] = ()   # (host path, path inside) read-only binds
     environment: dict = field(default_factory=dict)
     network: bool = False
+    python: bool = True    # bind the Python installation, the virtualenv and aml's source
 
     def command(self, argv: list[str]) -> list[str]:
         cmd = [BWRAP, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID),
@@ -83,17 +85,18 @@ class Jail:
                 cmd += ["--symlink", os.readlink(path), path]
             elif os.path.isdir(path):
                 cmd += ["--ro-bind", path, path]
-        for path in python_paths():
-            cmd += ["--ro-bind", str(path), str(path)]
-        source = Path(aml.SOURCE_ROOT).resolve()
-        cmd += ["--ro-bind", str(source), str(source)]
-        for folder in _solution_folders(source):
-            cmd += ["--tmpfs", str(folder)]
+        if self.python:
+            for path in python_paths():
+                cmd += ["--ro-bind", str(path), str(path)]
+            source = Path(aml.SOURCE_ROOT).resolve()
+            cmd += ["--ro-bind", str(source), str(source)]
+            for folder in _solution_folders(source):
+                cmd += ["--tmpfs", str(folder)]
         for host, inside in self.readable:
             cmd += ["--ro-bind", host, inside]
         cmd += ["--proc", "/proc", "--dev", "/dev",
                 "--size", str(self.tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp",
-                "--chdir", "/tmp"]
+                "--remount-ro", "/", "--chdir", "/tmp"]
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", **self.environment}
         for key, value in env.items():

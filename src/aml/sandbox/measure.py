@@ -77,9 +77,9 @@ def _check_dict(r) -> dict:
 def handle(job: dict, entries: dict) -> dict:
     from aml import catalog
     from aml.sandbox.bundle import array_bytes, load_array
-    from aml.sandbox.protocol import Artifacts, artifact_error_types
+    from aml.sandbox.protocol import UNTRUSTED_NOTE, Artifacts, artifact_error_types, as_checker
 
-    checker = catalog.resolve(job["checker"])
+    checker = as_checker(catalog.resolve(job["checker"]))
     _reseed(job["seed"], checker.keras or job["kind"] == "measure")
     if job["kind"] == "inputs":
         made = checker.inputs(job["quick"], job["seed"]) if checker.inputs else {}
@@ -97,7 +97,8 @@ def handle(job: dict, entries: dict) -> dict:
             results += extra
     except artifact_error_types() as err:
         return {"status": "invalid output", "detail": str(err)[:300], "checks": []}
-    return {"status": "ok", "detail": "", "checks": [_check_dict(r) for r in results]}
+    return {"status": "ok", "detail": "" if checker.trusted else UNTRUSTED_NOTE,
+            "checks": [_check_dict(r) for r in results]}
 
 
 def main() -> None:

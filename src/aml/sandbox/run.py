@@ -26,6 +26,7 @@ import aml
 from aml.sandbox import jail
 from aml.sandbox.bundle import BundleError, decode, encode
 from aml.sandbox.measure import read_frame, write_frame
+from aml.sandbox.protocol import as_checker
 
 # A lecture 1 student side (Keras on the numpy backend) peaks near 1.2 GB of address space;
 # the TensorFlow backend near 1.6 GB (VmPeak, 1 thread). 4 GB leaves room for larger models
@@ -220,7 +221,8 @@ class Measurer:
 
         env = {**_thread_env(self.threads), "KERAS_BACKEND": self.backend, "AML_DATA": data,
                "AML_EXTRA_PATH": json.dumps(extra),
-               "AML_PRELOAD_KERAS": "1" if catalog.resolve(self.exercise.checker).keras
+               "AML_PRELOAD_KERAS": "1" if as_checker(catalog.resolve(
+                   self.exercise.checker)).keras
                else "0"}
         box = jail.Jail(tmpfs_mb=2048, readable=tuple(binds), environment=env)
         argv = [jail.interpreter(), "-I", "-B", "-c", _MEASURE_BOOT.format(
@@ -333,7 +335,7 @@ def run_student(exercise, submission: Path, chosen: Path, inputs: dict, *, quick
     """Run the producing side in a fresh jail; what came back, and how the jail ended."""
     from aml import catalog
 
-    checker = catalog.resolve(exercise.checker)
+    checker = as_checker(catalog.resolve(exercise.checker))
     binds, extra = _checker_binds(exercise)
     sub_binds, inside = _student_binds(submission, chosen)
     binds += sub_binds

@@ -65,7 +65,7 @@ def _seed_keras(seed: int) -> None:
 
 def main() -> None:
     from aml.sandbox.bundle import decode, encode, load_array
-    from aml.sandbox.protocol import Recorder
+    from aml.sandbox.protocol import Recorder, as_checker
 
     me = os.getpid()
     entries = decode(sys.stdin.buffer.read())
@@ -82,7 +82,7 @@ def main() -> None:
 
     from aml import catalog
 
-    checker = catalog.resolve(job["checker"])
+    checker = as_checker(catalog.resolve(job["checker"]))
     random.seed(job["seed"])
     np.random.seed(job["seed"])
     if checker.keras:
