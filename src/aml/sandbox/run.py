@@ -155,14 +155,14 @@ def normalised_tokens(source: bytes) -> tuple | None:
 
 
 def reference_file(exercise) -> Path | None:
-    """The exercise's reference solution in either layout (solutions/ or lectures/.../)."""
-    root = Path(aml.SOURCE_ROOT) / "aml"
-    relative = Path(exercise.solution)
-    for candidate in (root / "solutions" / relative,
-                      root / "lectures" / relative.parent / "solutions" / relative.name):
-        if candidate.is_file():
-            return candidate
-    return None
+    """The exercise's reference solution file ("package:file" in the lecture's spec)."""
+    from aml.grading.templates import solution_path
+
+    try:
+        path = solution_path(exercise)
+    except (ImportError, TypeError, ValueError):
+        return None
+    return path if path.is_file() else None
 
 
 def copies_reference(exercise, source: bytes) -> bool:

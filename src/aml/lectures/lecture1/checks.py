@@ -74,7 +74,7 @@ def _dense_layers(model):
 
 
 def measure_iris(art, api: str, quick: bool) -> list[CheckResult]:
-    from aml.lectures.lecture1 import IrisConfig, train_iris
+    from aml.lectures.lecture1.iris import IrisConfig, train_iris
 
     returned = art.value("returned", "nothing")
     is_model = art.has("model")
