@@ -10,7 +10,7 @@ from grading_fixture import EXERCISE
 
 from aml.errors import AmlError
 from aml.grading.grade import Journal, grade_class, journal_path, render_csv
-from aml.grading.sandbox import Limits
+from aml.sandbox import Limits
 
 LIMITS = Limits(timeout_s=60, memory_mb=1024)
 VARIANTS = [

@@ -36,7 +36,7 @@ def test_residual_check_explains_a_wrong_network_and_bad_settings():
     assert not results[-1].passed and "Dense(1)" in results[-1].hint
     typo = types.SimpleNamespace(build_network=wrong.build_network,
                                  hyperparameters=lambda: {"step": 10})
-    assert lecture2.check_residual(typo)[0].measured == ["step"]
+    assert lecture2.check_residual(typo)[0].measured == "unknown keys ['step']"
 
 
 def test_supervised_check_measures_the_students_training():

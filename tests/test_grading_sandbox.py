@@ -96,7 +96,8 @@ def test_corpus_details(graded):
     assert graded["correct"]["isolation"].startswith("bwrap")
 
 
-def _jail_processes(owner: int | None = None) -> list[int]:
+def _jail_processes(owner: int | None = None,
+                    kinds: tuple = (b"aml.sandbox.student",)) -> list[int]:
     """Live jailed processes of this checkout that belong to this test process or to
     nobody (orphans of a dead grader); other graders' jails running meanwhile are not
     counted."""
@@ -111,9 +112,8 @@ def _jail_processes(owner: int | None = None) -> list[int]:
                                            .split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if command.startswith(b"/usr/bin/bwrap") or (source in command
-                                                      and b"aml.sandbox." in command):
-            jailed.add(int(entry.name))
+        if source in command and any(kind in command for kind in kinds):
+            jailed.add(int(entry.name))  # bwrap's command line holds the jailed command
     found = []
     for pid in jailed:
         root = pid
@@ -124,21 +124,29 @@ def _jail_processes(owner: int | None = None) -> list[int]:
     return sorted(found)
 
 
-def _jails_left(seconds: float = 10) -> list[int]:
+def _jails_left(seconds: float = 10, **which) -> list[int]:
     """The jail processes still alive after `seconds` (their deaths are asynchronous: the
     kernel delivers --die-with-parent's SIGKILL after the outer bwrap is gone)."""
     deadline = time.monotonic() + seconds
-    while _jail_processes() and time.monotonic() < deadline:
+    while _jail_processes(**which) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return _jail_processes()
+    return _jail_processes(**which)
+
+
+_MEASURER = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_measurer():
+    """One warm measuring process for the single-submission tests, as a grade has."""
+    measurer = _MEASURER["line"] = Measurer(EXERCISE, None)
+    measurer.inputs(False, 0, 120)
+    yield
+    measurer.close()
 
 
 def _grade_one(path, **kwargs):
-    measurer = Measurer(EXERCISE, None)
-    try:
-        return grade_submission(EXERCISE, path, measurer, **kwargs)
-    finally:
-        measurer.close()
+    return grade_submission(EXERCISE, path, _MEASURER["line"], **kwargs)
 
 
 def test_loop_and_fork_bomb_are_stopped_and_leave_nothing():
@@ -242,9 +250,8 @@ def test_nothing_outlives_a_killed_grader(tmp_path):
     grader = subprocess.Popen([sys.executable, "-c", code], env=env,
                               cwd=Path(__file__).parent.parent, stdout=subprocess.DEVNULL)
     try:
-        for _ in range(600):
-            if any(b"aml.sandbox.student" in Path(f"/proc/{p}/cmdline").read_bytes()
-                   for p in _jail_processes(grader.pid) if Path(f"/proc/{p}").exists()):
+        for _ in range(1200):
+            if _jail_processes(grader.pid):
                 break
             time.sleep(0.1)
         else:
@@ -252,7 +259,8 @@ def test_nothing_outlives_a_killed_grader(tmp_path):
     finally:
         grader.send_signal(signal.SIGKILL)
         grader.wait()
-    assert _jails_left() == []
+    both = (b"aml.sandbox.student", b"aml.sandbox.measure")
+    assert _jails_left(owner=grader.pid, kinds=both) == []
     jail.sweep_stale_cgroups()  # what the next grade does first
     left = [p for root in Path("/sys/fs/cgroup").glob("*")
             for p in root.glob(f"{jail.CGROUP_PREFIX}{grader.pid}-*")]

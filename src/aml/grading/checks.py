@@ -220,24 +220,15 @@ def run_check(exercise, path: str | Path, quick: bool = False,
     what to fix. Seeded first, so a file always scores the same."""
     from aml import catalog
     from aml.backend import seed_everything
-    from aml.sandbox.bundle import decode, encode
-    from aml.sandbox.protocol import Artifacts, Recorder, artifact_error_types, as_checker
+    from aml.sandbox.protocol import artifact_error_types, as_checker
 
     checker = as_checker(catalog.resolve(exercise.checker))
     seed_everything(seed)
-    inputs = dict(checker.inputs(quick, seed)) if checker.inputs else {}
-    record = Recorder()
-    seed_everything(seed)
     try:
         module = load_submission(path)
-        checker.produce(module, {k: v.copy() for k, v in inputs.items()}, record, quick)
+        return checker(module, quick, seed, Path(path).read_bytes().decode("utf-8", "replace"))
     except SubmissionError as err:
         return [CheckResult(LOAD_CHECK, False, None, None, str(err), points=0)]
-    seed_everything(seed)
-    artifacts = Artifacts(decode(encode(record.entries)), inputs,
-                          Path(path).read_bytes().decode("utf-8", "replace"))
-    try:
-        return list(checker.measure(artifacts, quick))
     except artifact_error_types() as err:
         return [CheckResult("what came back is usable", False, None, None, str(err),
                             points=0, status=INVALID)]

@@ -43,7 +43,13 @@ from pathlib import Path
 from aml.errors import AmlError
 from aml.results import write_bytes_atomic, write_json_atomic
 from aml.sandbox import jail
-from aml.sandbox.run import Limits, Measurer, grade_submission, kill_running
+from aml.sandbox.run import (
+    Limits,
+    Measurer,
+    grade_submission,
+    grading_environment,
+    kill_running,
+)
 from aml.tables import format_table
 
 
@@ -270,7 +276,8 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             raise AmlError(f"cannot use the hidden checks {hidden}: {err}") from None
     settings = {"exercise": exercise.id, "checker": exercise.checker, "quick": quick,
                 "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
-                "backend": backend or "tensorflow",
+                "backend": backend or "tensorflow", **(
+                    {"environment": grading_environment()} if grading_environment() else {}),
                 "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")

@@ -179,9 +179,16 @@ def _data_dir() -> str:
     return os.environ.get("AML_DATA") or str(Path.home() / ".cache" / "aml")
 
 
+def grading_environment() -> dict:
+    """The grader's $AML_GRADING_* settings (e.g. which data set the checks use), the only
+    part of its environment passed into the jails."""
+    return {k: v for k, v in os.environ.items() if k.startswith("AML_GRADING_")}
+
+
 def _thread_env(threads: int) -> dict:
     text = str(threads)
-    return {"OMP_NUM_THREADS": text, "OPENBLAS_NUM_THREADS": text, "MKL_NUM_THREADS": text,
+    return {**grading_environment(), "OMP_NUM_THREADS": text, "OPENBLAS_NUM_THREADS": text,
+            "MKL_NUM_THREADS": text,
             "TF_NUM_INTRAOP_THREADS": text, "TF_NUM_INTEROP_THREADS": "1",
             "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false", "TF_CPP_MIN_LOG_LEVEL": "3",
             "CUDA_VISIBLE_DEVICES": "", "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
+from aml.grading.checks import CheckResult, call_student, returns_model
+from aml.sandbox.protocol import Checker
 
 ERROR_TARGET = 1e-3
 QUICK_ERROR_TARGET = 1e-2
@@ -53,38 +54,93 @@ def _accuracy_check(name: str, error: float, quick: bool, hint: str) -> CheckRes
                        float(f"{error:.3g}"), f"< {target:g}", hint)
 
 
-def check_residual(module, quick: bool = False) -> list[CheckResult]:
-    """Solve the notes' three ODEs with the student's network and settings."""
+# Bounds on what a student's settings may make the measuring side do (beyond the course's
+# own choices several times over): the training runs in the grader's measuring process.
+SETTING_LIMITS = {"points": 5000, "steps": 20000, "lbfgs_steps": 5000}
+
+
+def produce_residual(module, inputs, record, quick: bool) -> None:
+    """Student side: the settings dict and one freshly built network per equation."""
+    import keras
+
+    from aml.data.ode import EQUATIONS
+
+    settings = call_student(module, "hyperparameters")
+    record.value("settings", settings if isinstance(settings, dict) else repr(settings)[:80])
+    for index, _ in enumerate(EQUATIONS):
+        model = call_student(module, "build_network")
+        if not isinstance(model, keras.Model):
+            record.value("returned", type(model).__name__)
+            return
+        record.model(f"network{index}", model)
+
+
+def _settings_problem(settings) -> str:
+    if not isinstance(settings, dict):
+        return f"not a dict: {settings}"
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        return f"unknown keys {unknown}"
+    for key, value in settings.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < 0:
+            return f"{key} must be a non-negative number"
+        if key in SETTING_LIMITS and (int(value) != value or value > SETTING_LIMITS[key]):
+            return f"{key} must be a whole number up to {SETTING_LIMITS[key]}"
+    return ""
+
+
+def measure_residual(art, quick: bool) -> list[CheckResult]:
+    """Solve the notes' three ODEs here with the student's networks (rebuilt from their
+    saved configurations and initial weights) and settings."""
     from aml.data.ode import EQUATIONS
     from aml.errors import AmlError
     from aml.training.residual import solve_ode
 
-    settings = call_student(module, "hyperparameters")
-    unknown = sorted(set(settings) - set(SETTINGS)) if isinstance(settings, dict) else None
-    results = [CheckResult("hyperparameters() returns solve_ode settings",
-                           unknown == [], unknown if unknown else "ok",
-                           f"a dict with keys among {', '.join(SETTINGS)}",
+    settings = art.value("settings")
+    problem = _settings_problem(settings)
+    results = [CheckResult("hyperparameters() returns solve_ode settings", not problem,
+                           problem or "ok", f"a dict with keys among {', '.join(SETTINGS)}",
                            "return e.g. {'steps': 2000, 'learning_rate': 0.01}")]
-    if unknown != []:
+    if problem:
         return results
+    settings = {k: int(v) if k in SETTING_LIMITS else float(v) for k, v in settings.items()}
     if quick:
         settings = {**settings, "steps": min(settings.get("steps", 2000), QUICK_STEPS),
                     "lbfgs_steps": min(settings.get("lbfgs_steps", 500), QUICK_LBFGS)}
-    for name, eq in EQUATIONS.items():
-        model, shape_check = _network(module)
-        if name == "2x":
-            results.append(shape_check)
-        if model is None:
+    for index, (name, eq) in enumerate(EQUATIONS.items()):
+        if not art.has(f"network{index}"):
+            return results + [returns_model(art.value("returned"), "build_network")]
+        model = art.model(f"network{index}")
+        try:
+            shape = tuple(np.shape(model(np.zeros((3, 1), dtype=model.inputs[0].dtype
+                                                  if model.inputs else "float32"))))
+        except Exception as err:  # noqa: BLE001 - a network that cannot be called fails
+            shape = f"fails on a (3, 1) input: {err}"[:120]
+        if index == 0:
+            results.append(CheckResult(
+                "network maps (batch, 1) to (batch, 1)", shape == (3, 1), str(shape),
+                "(3, 1) for 3 points",
+                "take one input feature (keras.Input((1,))) and end with Dense(1)"))
+        if shape != (3, 1):
             return results
         try:
             solution = solve_ode(eq.rhs, eq.u0, (0.0, 2.0), model=model, **settings)
             error = _max_error(solution, eq.exact)
         except (AmlError, ValueError, TypeError) as err:
-            raise SubmissionError(f"solve_ode could not train your network: {err}") from None
+            return results + [CheckResult(f"du/dx = {name}: solve_ode trains the network",
+                                          False, str(err)[:160], None,
+                                          "check the settings' values")]
         results.append(_accuracy_check(
             name, error, quick, "more Adam steps or L-BFGS iterations, a wider tanh network, "
             "or float64 layers (dtype='float64') take the error down"))
     return results
+
+
+# Split (aml.sandbox.protocol): the jail only builds the networks (numpy backend) and returns
+# the settings; the residual training and the errors are computed on the measuring side.
+check_residual = Checker(produce_residual, measure_residual, student_backend="numpy",
+                         description="the residual ODE solver with the student's network")
 
 
 def check_supervised(module, quick: bool = False) -> list[CheckResult]:

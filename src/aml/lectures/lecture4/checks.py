@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
+from aml.sandbox.protocol import Checker
 
 NORMALISATION_TARGET = 5.0
 CONSTANT_TOLERANCE = 0.01
@@ -122,19 +123,31 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
     return results
 
 
-def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
-    """Trains the student's network and the unregularised one; the gap must halve."""
+def produce_regularizer(module, inputs, record, quick: bool) -> None:
+    """Student side: only the built model (configuration and initial weights)."""
+    import keras
+
+    model = call_student(module, "build_model")
+    record.value("returned", type(model).__name__)
+    if isinstance(model, keras.Model):
+        record.model("model", model)
+
+
+def measure_regularizer(art, quick: bool) -> list[CheckResult]:
+    """Rebuilds the student's network from its saved configuration (Keras layers and
+    regularisers only) and trains it and the unregularised one; the gap must halve."""
     import keras
 
     from aml.lectures.lecture4.physics import RegularizationConfig, fit_and_measure
     from aml.models.wavefunction import wave_regressor
 
     config = RegularizationConfig.quick() if quick else RegularizationConfig()
-    keras.utils.set_random_seed(0)
-    model = call_student(module, "build_model")
-    if not isinstance(model, keras.Model):
-        return [returns_model(model)]
-    parameters = model.count_params() if model.built else None
+    if not art.has("model"):
+        return [CheckResult("build_model() returns a keras.Model", False,
+                            art.value("returned", "nothing"), "keras.Model",
+                            "return the model at the end of build_model()")]
+    model = art.model("model")
+    parameters = int(sum(w.size for w in art.weights("model")))
     expected = wave_regressor(config.hidden, config.frequency).count_params()
     results = [CheckResult("same architecture (parameter count)", parameters == expected,
                            parameters, f"== {expected}",
@@ -142,7 +155,7 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
                            "start with keras.Input((1,))")]
     if not results[0].passed:
         return results
-    mine = _training("training your model", lambda: fit_and_measure(model, config))
+    mine = fit_and_measure(model, config)
     keras.utils.set_random_seed(0)
     baseline = fit_and_measure(wave_regressor(config.hidden, config.frequency), config)
     reduction = 1.0 - mine["gap"] / baseline["gap"]
@@ -155,3 +168,9 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
                                round(mine["test_mse"], 5), f"<= {baseline['test_mse']:.5f}",
                                "too strong a regulariser underfits: lower its factor"))
     return results
+
+
+# Split (aml.sandbox.protocol): the jail builds the model on Keras's numpy backend; the
+# measuring side rebuilds, trains and compares it. Nothing of the student's runs there.
+check_regularizer = Checker(produce_regularizer, measure_regularizer, student_backend="numpy",
+                            description="a regularised wave network")
