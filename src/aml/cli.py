@@ -107,10 +107,11 @@ def cmd_check(args) -> int:
     if args.all == bool(args.exercise):
         raise AmlError("name one exercise (see `aml list`) or pass --all")
     chosen = catalog.exercises() if args.all else [catalog.get(args.exercise, kind="exercise")]
-    if args.file and args.all:
-        raise AmlError("--file checks one exercise; drop --all or --file")
+    if args.file and (args.all or args.reference):
+        raise AmlError("--file names one file; drop --file, or drop --all/--reference")
     use_backend(args.backend)
     from aml.grading.checks import CheckResult, format_results
+    from aml.grading.templates import solution_path
     from aml.sandbox import Limits, Measurer, grade_submission, isolation_problem
 
     problem = isolation_problem()
@@ -119,7 +120,8 @@ def cmd_check(args) -> int:
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
     for exercise in chosen:
-        path = Path(args.file) if args.file else _default_file(exercise)
+        path = Path(args.file) if args.file else (
+            solution_path(exercise) if args.reference else _default_file(exercise))
         print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
         measurer = Measurer(exercise, args.backend, limits.threads)
         try:
@@ -177,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise", nargs="?", help="exercise id, e.g. l1.sequential")
     p.add_argument("--file", help="your file (default: exercises/<lecture>/<name>.py)")
     p.add_argument("--all", action="store_true", help="check every exercise in exercises/")
+    p.add_argument("--reference", action="store_true",
+                   help="check the course's reference solution instead (a self-test of the "
+                        "sandbox: each must get full marks)")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per exercise")
