@@ -44,7 +44,7 @@ L1_EXPECTED = {
     "kill_all": ("error", 0, "ProcessLookupError"),
     "reference_import": ("error", 0, "No module named 'aml.lectures.lecture1.solutions"),
     # entries that are not submissions still get a row
-    "link": ("not graded", 0, "symbolic link"),
+    "link.py": ("not graded", 0, "symbolic link"),
     "notes.txt": ("not graded", 0, "not a .py file"),
     "empty": ("error", 0, "define a function build_model()"),
     "binary": ("error", 0, "binary.py"),

@@ -80,7 +80,7 @@ def handle(job: dict, entries: dict) -> dict:
     from aml.sandbox.protocol import UNTRUSTED_NOTE, Artifacts, artifact_error_types, as_checker
 
     checker = as_checker(catalog.resolve(job["checker"]))
-    _reseed(job["seed"], checker.keras or job["kind"] == "measure")
+    _reseed(job["seed"], checker.keras)
     if job["kind"] == "inputs":
         made = checker.inputs(job["quick"], job["seed"]) if checker.inputs else {}
         return {"entries": {f"input:{k}": array_bytes(v) for k, v in made.items()}}

@@ -40,9 +40,37 @@ def _produce(job: dict, checker, inputs: dict, record) -> tuple[str, str]:
                          f"{type(err).__name__}: {err}")[:300]
 
 
+class _Skip:
+    """A finder that makes some optional packages look absent while Keras is imported."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ModuleNotFoundError(f"{name} is skipped while Keras starts")
+        return None
+
+
+def _import_keras() -> None:
+    """Import Keras without the optional scikit-learn wrapper and matplotlib gallery it
+    loads eagerly (about 40% of its start-up here). The student's own `import sklearn` or
+    `import matplotlib` works as usual afterwards; only keras.wrappers.SKLearn* and
+    keras.visualization.plot_image_gallery stay unavailable in the jail."""
+    if "keras" in sys.modules:
+        return
+    skip = _Skip(tuple(n for n in ("sklearn", "matplotlib") if n not in sys.modules))
+    sys.meta_path.insert(0, skip)
+    try:
+        import keras  # noqa: F401
+    finally:
+        sys.meta_path.remove(skip)
+
+
 def _seed_keras(seed: int) -> None:
     """Seed Keras; on the numpy backend without keras.utils.set_random_seed, which imports
     TensorFlow only to seed it (seconds of start-up the build-only side does not need)."""
+    _import_keras()
     import keras
 
     if keras.backend.backend() != "numpy":
