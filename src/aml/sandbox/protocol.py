@@ -176,7 +176,8 @@ class Artifacts:
         if problem:
             raise ArtifactError(problem)
         try:
-            model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+            model = keras.saving.deserialize_keras_object(
+                config, custom_objects=elementwise_functions(), safe_mode=True)
         except Exception as err:  # noqa: BLE001
             raise ArtifactError(f"the saved configuration does not load: "
                                 f"{type(err).__name__}: {err}"[:200]) from None
@@ -255,6 +256,20 @@ def safe_config(config, depth: int = 0) -> str:
         if problem:
             return problem
     return ""
+
+
+# Element-wise maths a layer may use as its activation (e.g. Dense(128, activation=ops.sin),
+# saved by name only): Keras finds its own activations, these come from keras.ops.
+_ELEMENTWISE = ("sin", "cos", "tan", "sinh", "cosh", "tanh", "arctan", "arcsinh", "exp",
+                "expm1", "log", "log1p", "square", "sqrt", "abs", "absolute", "negative",
+                "sign", "sigmoid", "softplus", "softsign", "relu", "relu6", "gelu", "silu",
+                "elu", "selu", "leaky_relu", "hard_sigmoid", "erf", "cbrt")
+
+
+def elementwise_functions() -> dict:
+    from keras import ops
+
+    return {name: getattr(ops, name) for name in _ELEMENTWISE if hasattr(ops, name)}
 
 
 def finite(value) -> bool:
