@@ -110,7 +110,6 @@ def cmd_check(args) -> int:
     if args.file and (args.all or args.reference):
         raise AmlError("--file names one file; drop --file, or drop --all/--reference")
     use_backend(args.backend)
-    from aml.grading.checks import CheckResult, format_results
     from aml.grading.templates import solution_path
     from aml.sandbox import Limits, Measurer, grade_submission, isolation_problem
 
@@ -119,33 +118,41 @@ def cmd_check(args) -> int:
         raise AmlError(problem)
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
-    for exercise in chosen:
-        path = Path(args.file) if args.file else (
-            solution_path(exercise) if args.reference else _default_file(exercise))
-        print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
-        measurer = Measurer(exercise, args.backend, limits.threads)
-        try:
+    measurer = Measurer(chosen[0], args.backend, limits.threads)
+    try:
+        for exercise in chosen:
+            path = Path(args.file) if args.file else (
+                solution_path(exercise) if args.reference else _default_file(exercise))
+            print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
+            measurer.use(exercise)
             outcome = grade_submission(exercise, path, measurer, quick=args.quick,
                                        seed=args.seed, limits=limits, backend=args.backend)
-        finally:
-            measurer.close()
-        results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
-                               c["points"], c["tier"], c["status"]) for c in outcome.checks]
-        if results:
-            print(format_results(results))
-        if outcome.status not in ("ok", "error") or not results:
-            print(f"  status: {outcome.status}: {outcome.detail}")
-            if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
-                print("  your code printed (last lines):")
-                print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
-        passed = outcome.status == "ok" and all(r.passed for r in results)
-        all_passed &= passed
-        rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
-                     "pass" if passed else "FAIL"])
-    if args.all:
+            all_passed &= _print_outcome(outcome, rows, exercise)
+    finally:
+        measurer.close()
+    if args.all or args.reference:
         print()
         print(format_table(rows, ["exercise", "score", "status", "result"]))
     return 0 if all_passed else 1
+
+
+def _print_outcome(outcome, rows: list, exercise) -> bool:
+    """Print one exercise's checks; add its summary row; True when everything passed."""
+    from aml.grading.checks import CheckResult, format_results
+
+    results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
+                           c["points"], c["tier"], c["status"]) for c in outcome.checks]
+    if results:
+        print(format_results(results))
+    if outcome.status not in ("ok", "error") or not results:
+        print(f"  status: {outcome.status}: {outcome.detail}")
+        if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
+            print("  your code printed (last lines):")
+            print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+    passed = outcome.status == "ok" and all(r.passed for r in results)
+    rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
+                 "pass" if passed else "FAIL"])
+    return passed
 
 
 def cmd_exercises_build(args) -> int:

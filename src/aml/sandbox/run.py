@@ -219,6 +219,16 @@ class Measurer:
         self.inputs_cache: dict = {}
         self.lock = threading.Lock()
 
+    def use(self, exercise) -> None:
+        """Measure another exercise with this process (kept warm when it can see that
+        exercise's checker; `aml check --all` measures every exercise in one process)."""
+        if exercise.checker == self.exercise.checker:
+            return
+        if _checker_binds(exercise) != _checker_binds(self.exercise):
+            self.close()
+        self.exercise = exercise
+        self.inputs_cache.clear()
+
     def _start(self) -> None:
         binds, extra = _checker_binds(self.exercise)
         data = _data_dir()
@@ -272,7 +282,7 @@ class Measurer:
             return answer
 
     def inputs(self, quick: bool, seed: int, timeout: float) -> dict[str, bytes]:
-        key = (quick, seed)
+        key = (self.exercise.checker, quick, seed)
         if key not in self.inputs_cache:
             answer = self.request({"kind": "inputs", "checker": self.exercise.checker,
                                    "quick": quick, "seed": seed}, {}, timeout)
