@@ -126,6 +126,7 @@ def test_lecture1_corpus_rows_outputs_and_csv(l1_graded):
     assert journal_path(out).exists()
 
 
+@pytest.mark.sandbox
 def test_check_runs_the_file_in_a_sandbox(capsys):
     code = cli.main(["check", "l1.sequential", "--file", str(L1 / "correct.py"), "--quick"])
     printed = capsys.readouterr().out
@@ -143,6 +144,7 @@ def line_catalog(monkeypatch, tmp_path):
     return tmp_path / "line.py"
 
 
+@pytest.mark.sandbox
 def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
     shutil.copy(LINE / "partial_slope.py", line_catalog)
     assert cli.main(["check", "--all"]) == 1
@@ -154,6 +156,7 @@ def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
     assert "tier 0.99 reached (the top one)" in capsys.readouterr().out
 
 
+@pytest.mark.sandbox
 def test_check_reports_crashes_and_missing_files(line_catalog, capsys):
     shutil.copy(LINE / "abort.py", line_catalog)
     assert cli.main(["check", "t.line", "--timeout", "60"]) == 1

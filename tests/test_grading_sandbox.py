@@ -17,7 +17,9 @@ import aml
 from aml.grading.grade import grade_class
 from aml.sandbox import Limits, Measurer, grade_submission, jail, validate_checks
 
+# every test here runs code in the real grading sandbox (child processes and limits)
 pytestmark = pytest.mark.sandbox
+
 CORPUS = Path(__file__).parent / "submissions" / "line"
 ESCAPE = Path("/tmp/aml_grading_escape.txt")
 SLOW = ("loop", "fork_bomb")

@@ -40,8 +40,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
-from aml.results import write_bytes_atomic, write_json_atomic
 from aml.sandbox import jail
 from aml.sandbox.run import (
     Limits,

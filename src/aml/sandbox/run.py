@@ -180,9 +180,11 @@ def _data_dir() -> str:
 
 
 def grading_environment() -> dict:
-    """The grader's $AML_GRADING_* settings (e.g. which data set the checks use), the only
-    part of its environment passed into the jails."""
-    return {k: v for k, v in os.environ.items() if k.startswith("AML_GRADING_")}
+    """The grader's $AML_GRADING_* settings (e.g. which data set the checks use) and
+    $AML_LECTURES (extra lecture packages), the only part of its environment passed into
+    the jails."""
+    return {k: v for k, v in os.environ.items()
+            if k.startswith("AML_GRADING_") or k == "AML_LECTURES"}
 
 
 def _thread_env(threads: int) -> dict:
@@ -196,15 +198,19 @@ def _thread_env(threads: int) -> dict:
 
 
 def _checker_binds(exercise) -> tuple[list, list[str]]:
-    """A checker module outside aml's source (a test fixture) is bound alone, read-only."""
+    """A checker outside aml's source (a test fixture, a teacher's lecture package registered
+    with $AML_LECTURES) is bound alone, read-only: the module file, or its package folder."""
     module_name = exercise.checker.split(":")[0]
     import importlib.util
 
-    spec = importlib.util.find_spec(module_name.split(".")[0])
+    top = module_name.split(".")[0]
+    spec = importlib.util.find_spec(top)
     origin = Path(spec.origin).resolve() if spec and spec.origin else None
     source = Path(aml.SOURCE_ROOT).resolve()
     if origin is None or origin.is_relative_to(source):
         return [], []
+    if origin.name == "__init__.py":
+        return [(str(origin.parent), f"/checker/{top}")], ["/checker"]
     return [(str(origin), f"/checker/{origin.name}")], ["/checker"]
 
 

@@ -16,13 +16,13 @@ import numpy as np
 
 from aml.context import RunContext
 from aml.lectures.lecture3.images import (
-    TIERS,
     AnnConfig,
     CnnConfig,
     build_image_model,
     load_images,
     train_classifier,
 )
+from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
     if data.note:
         ctx.log(data.note)
-    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
+    ann_tiers, cnn_tiers = ANN_TIERS.on(data.dataset), CNN_TIERS.on(data.dataset)
     ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
     runs = {"ANN": [], "CNN": []}
     curves = {}
@@ -78,10 +78,12 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     for number, (family, model_config, epochs) in enumerate(plan, 1):
         keras.utils.set_random_seed(ctx.seed)
         model = build_image_model(model_config, data.x_train.shape[1:], len(data.class_names))
+        # The largest models take minutes per epoch: show their batches, not a still bar.
         history, test, _ = train_classifier(model, data, epochs=epochs,
                                             batch_size=config.batch_size,
                                             learning_rate=model_config.learning_rate,
-                                            seed=ctx.seed)
+                                            seed=ctx.seed,
+                                            on_batch=bar.batches(epochs, f"{family} {number}: "))
         runs[family].append((model.count_params(), round(test["accuracy"], 4)))
         curves[family] = (model.count_params(), history)  # the family's largest, last
         ctx.log(f"{family} {getattr(model_config, 'widths', None) or model_config.filters}: "
@@ -105,9 +107,9 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
 
 def _curves(curves, dataset):
     """Training and validation accuracy per epoch of the largest ANN and CNN, one plot."""
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, (parameters, history) in curves.items():
         epochs = range(1, len(history["accuracy"]) + 1)
@@ -125,9 +127,9 @@ def _curves(curves, dataset):
 
 
 def _figure(runs, ann_tiers, cnn_tiers, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = subplots(figsize=(8, 5))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, tiers in (("ANN", ann_tiers), ("CNN", cnn_tiers)):
         points = runs[family]

@@ -16,15 +16,22 @@ import os
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
+from aml.grading.checks import (
+    CheckResult,
+    SubmissionError,
+    call_student,
+    read_specs,
+    returns_model,
+    tiers_of,
+)
 from aml.sandbox.protocol import Checker
+
+read_specs()  # the targets this module grades against, fixed before student code runs
 
 # Which data the checks use: "auto" = CIFAR-10 / IMDB when present, else Fashion-MNIST /
 # movie snippets (the tests switch these to bundled or generated data).
 IMAGE_DATASET = "auto"
 TEXT_DATASET = "auto"
-TEXT_TIERS = {"imdb": (0.80, 0.85, 0.90), "movie_snippets": (0.70, 0.75, 0.80),
-              "synthetic": (0.70, 0.85, 0.95)}
 MAX_EPOCHS, QUICK_EPOCHS = 30, 5
 QUICK_IMAGES = {"train_limit": 5000, "test_limit": 1000}
 QUICK_TEXTS = 3000
@@ -76,7 +83,9 @@ def tier_results(accuracy: float, parameters: int, tiers, dataset: str) -> list[
 
 
 def _layers(model):
-    return list(model._flatten_layers(include_self=False))
+    from aml.models.walk import all_layers
+
+    return all_layers(model)
 
 
 def _output_check(model, sample, expected_shape, name, hint) -> CheckResult:
@@ -123,7 +132,7 @@ def measure_images(art, kind: str, quick: bool) -> list[CheckResult]:
     here with its training() settings and report the tier reached."""
     import keras
 
-    from aml.lectures.lecture3.images import TIERS, train_classifier
+    from aml.lectures.lecture3.images import train_classifier
 
     data = _image_data(quick)
     n_classes = len(data.class_names)
@@ -161,10 +170,9 @@ def measure_images(art, kind: str, quick: bool) -> list[CheckResult]:
     except Exception as err:  # noqa: BLE001
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train with Adam on integer labels")]
-    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
     parameters = int(sum(w.size for w in art.weights("model")))
     return results + tier_results(test["accuracy"], parameters,
-                                  ann_tiers if kind == "ann" else cnn_tiers, data.dataset)
+                                  tiers_of(f"l3.{kind}").on(data.dataset), data.dataset)
 
 
 # Split (aml.sandbox.protocol): the jail builds the model on Keras's numpy backend and never
@@ -221,4 +229,4 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train on 0/1 labels")]
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  TEXT_TIERS.get(dataset, TEXT_TIERS["imdb"]), dataset)
+                                  tiers_of("l3.text").on(dataset), dataset)
