@@ -110,9 +110,8 @@ def test_lecture1_corpus_rows_outputs_and_csv(l1_graded):
     lying = {c["key"]: c for c in records["lying_subclass"]["checks"]}
     assert lying["parameter count"]["measured"] == 4 * 64 + 64 + 64 * 3 + 3
     assert records["tamper_keras"]["checks"][4]["measured"] == 4 * 64 + 64 + 64 * 3 + 3
-    assert "does not compute" in str(lying["layers are Dense(8, relu) -> Dense(3, softmax)"]
-                                     ["measured"]) or "custom class" in str(
-        lying["layers are Dense(8, relu) -> Dense(3, softmax)"]["measured"])
+    layers = str(lying["layers are Dense(8, relu) -> Dense(3, softmax)"]["measured"])
+    assert "aml_submission_0.Honest, which the grader does not load" in layers
     disarm = records["hook_disarm"]["output"]
     assert "RAN 65534" in disarm and "REFUSED /submission/escape.txt" in disarm
     assert "correct.py" not in disarm and "bom.py" not in disarm  # no classmates
