@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aml
+from aml.errors import AmlError
 from aml.sandbox import jail
 from aml.sandbox.bundle import BundleError, decode, encode
 from aml.sandbox.measure import read_frame, write_frame
@@ -257,8 +258,8 @@ class Measurer:
         ready = self._read(300)
         if ready is None or "ready" not in ready:
             self.close()
-            raise RuntimeError("the measuring process did not start (see `aml check` with "
-                               "a reference solution)")
+            raise AmlError("the measuring process did not start (try `aml check --all "
+                           "--reference --quick` to see why)")
 
     def _read(self, timeout: float) -> dict | None:
         stream = self.process.stdout
@@ -293,10 +294,10 @@ class Measurer:
             answer = self.request({"kind": "inputs", "checker": self.exercise.checker,
                                    "quick": quick, "seed": seed}, {}, timeout)
             if answer is None or "reply" not in answer:
-                raise RuntimeError("the measuring process could not make the inputs")
+                raise AmlError("the measuring process could not make the exercise's inputs")
             reply = json.loads(answer.pop("reply"))
             if reply.get("status", "ok") != "ok":
-                raise RuntimeError(f"making the inputs failed: {reply.get('detail')}")
+                raise AmlError(f"making the exercise's inputs failed: {reply.get('detail')}")
             self.inputs_cache[key] = answer
         return self.inputs_cache[key]
 
