@@ -254,37 +254,54 @@ def cmd_check(args) -> int:
     if args.all == bool(args.exercise):
         raise AmlError("name one exercise (see `aml list`) or pass --all")
     chosen = catalog.exercises() if args.all else [catalog.get(args.exercise, kind="exercise")]
-    if args.file and args.all:
-        raise AmlError("--file checks one exercise; drop --all or --file")
+    if args.file and (args.all or args.reference):
+        raise AmlError("--file names one file; drop --file, or drop --all/--reference")
     use_backend(args.backend)
-    from aml.grading.checks import CheckResult, format_results
-    from aml.grading.sandbox import Limits, run_sandboxed
+    from aml.grading.templates import solution_path
+    from aml.sandbox import Limits, Measurer, grade_submission, isolation_problem
 
+    problem = isolation_problem()
+    if problem:
+        raise AmlError(problem)
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
-    for exercise in chosen:
-        path = Path(args.file) if args.file else _default_file(exercise)
-        print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
-        outcome = run_sandboxed(exercise, path, quick=args.quick, seed=args.seed,
-                                limits=limits, backend=args.backend)
-        results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
-                               c["points"], c["tier"], c["status"]) for c in outcome.checks]
-        if results:
-            print(format_results(results))
-        if outcome.status not in ("ok", "error") or not results:
-            print(f"  status: {outcome.status}: {outcome.detail}")
-            if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
-                print("  your code printed (last lines):")
-                print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
-        passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
-        all_passed &= passed
-        _remember_check(exercise, path, outcome, passed, args.quick)
-        rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
-                     "pass" if passed else "FAIL"])
-    if args.all:
+    measurer = Measurer(chosen[0], args.backend, limits.threads)
+    try:
+        for exercise in chosen:
+            path = Path(args.file) if args.file else (
+                solution_path(exercise) if args.reference else _default_file(exercise))
+            print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
+            measurer.use(exercise)
+            outcome = grade_submission(exercise, path, measurer, quick=args.quick,
+                                       seed=args.seed, limits=limits, backend=args.backend)
+            passed = _print_outcome(outcome, rows, exercise)
+            _remember_check(exercise, path, outcome, passed, args.quick)
+            all_passed &= passed
+    finally:
+        measurer.close()
+    if args.all or args.reference:
         print()
         print(format_table(rows, ["exercise", "score", "status", "result"]))
     return 0 if all_passed else 1
+
+
+def _print_outcome(outcome, rows: list, exercise) -> bool:
+    """Print one exercise's checks; add its summary row; True when everything passed."""
+    from aml.grading.checks import CheckResult, format_results
+
+    results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
+                           c["points"], c["tier"], c["status"]) for c in outcome.checks]
+    if results:
+        print(format_results(results))
+    if outcome.status not in ("ok", "error") or not results:
+        print(f"  status: {outcome.status}: {outcome.detail}")
+        if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
+            print("  your code printed (last lines):")
+            print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+    passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
+    rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
+                 "pass" if passed else "FAIL"])
+    return passed
 
 
 def _remember_check(exercise, path: Path, outcome, passed: bool, quick: bool) -> None:
@@ -343,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise", nargs="?", help="exercise id, e.g. l1.sequential")
     p.add_argument("--file", help="your file (default: exercises/<lecture>/<name>.py)")
     p.add_argument("--all", action="store_true", help="check every exercise in exercises/")
+    p.add_argument("--reference", action="store_true",
+                   help="check the course's reference solution instead (a self-test of the "
+                        "sandbox: each must get full marks)")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per exercise")
