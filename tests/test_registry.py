@@ -124,6 +124,7 @@ def test_a_new_lecture_package_reaches_every_command(lecture6):
     aml_cli(lecture6, "report", "--out", str(root / "site"))
     page = (root / "site" / "lecture-6.html").read_text()
     assert "Lecture 6: Least squares by hand" in page and "l6.line" in page and "l6.slope" in page
+    assert "Topics: The normal equations" in page
     assert 'href="lecture-6.html"' in (root / "site" / "index.html").read_text()
 
     aml_cli(lecture6, "notebook", "l6.line", "--out", str(root / "notebooks"))
