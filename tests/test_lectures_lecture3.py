@@ -21,7 +21,7 @@ def ctx(tmp_path):
 
 
 def test_catalog_entries_resolve_and_image_entries_can_be_searched():
-    for entry in (e for e in catalog.ENTRIES if e.lecture == 3):
+    for entry in (e for e in catalog.entries() if e.lecture == 3):
         if entry.kind == "example":
             catalog.resolve(entry.runner), catalog.resolve(entry.config)().__class__
     trial = optuna.trial.FixedTrial({"depth": 2, "width_0": 300, "width_1": 40,

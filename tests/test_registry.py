@@ -166,7 +166,7 @@ def test_broken_registrations_are_one_line_errors(lecture6, monkeypatch):
 
 def test_reading_every_spec_imports_no_keras():
     code = ("import sys\nfrom aml import catalog\n"
-            "specs = catalog.lectures()\nentries = catalog.ENTRIES\n"
+            "specs = catalog.lectures()\nentries = catalog.entries()\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('keras', 'tensorflow', 'jax', 'torch'))\n"
             "print(len(specs), len(entries), heavy)")

@@ -58,7 +58,7 @@ def cmd_list(args) -> int:
     root = _results_folder(args.out)
     index, checks = read_index(root), read_checks(root)
     rows = []
-    for entry in catalog.ENTRIES:
+    for entry in catalog.entries():
         status = (_run_status(index.get(entry.id)) if entry.kind == "example"
                   else _check_status(checks.get(entry.id)))
         rows.append([entry.id, entry.kind, status, entry.title])
