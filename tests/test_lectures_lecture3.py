@@ -96,6 +96,7 @@ def test_feature_maps_of_a_trained_cnn(tmp_path):
     assert (tmp_path / "feature_maps.png").exists()
 
 
+@pytest.mark.slow
 def test_text_models_learn_negation_on_synthetic_reviews(tmp_path):
     config = replace(text.TextConfig.quick(), dataset="synthetic", models=("lstm", "custom_cell"),
                      epochs=10, units=8, embed_dim=8, dropout=0.0, batch_size=32,
