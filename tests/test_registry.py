@@ -137,6 +137,13 @@ def test_a_new_lecture_package_reaches_every_command(lecture6):
     assert "raise NotImplementedError('fit a degree-1 polynomial" in template
 
 
+@pytest.mark.sandbox
+def test_aml_check_grades_the_new_lecture_in_the_jail(lecture6):
+    solution = lecture6["root"] / "lecture6" / "solutions" / "slope.py"
+    checked = aml_cli(lecture6, "check", "l6.slope", "--file", str(solution)).stdout
+    assert "PASS  slope" in checked and "(target < 0.05)" in checked and "score 1/1" in checked
+
+
 def test_the_new_lecture_is_graded_against_its_spec(lecture6, monkeypatch):
     monkeypatch.setenv("AML_LECTURES", "lecture6")
     monkeypatch.syspath_prepend(str(lecture6["root"]))
