@@ -174,6 +174,7 @@ def test_a_run_with_no_applicable_target_says_so_everywhere(capsys, tmp_path, mo
     assert "<div><b>1</b>no target</div>" in page
 
 
+@pytest.mark.sandbox
 def test_list_shows_the_students_last_check(tmp_path):
     """`aml check` remembers its result; `aml list` and `aml show` then show it."""
     (tmp_path / "broken.py").write_text("def build_model(:\n")
