@@ -123,11 +123,11 @@ def cmd_show(args) -> int:
         print("  last    never checked")
         return 0
     print(f"  last    {_check_status(last)}, {last.get('finished', '?')}, file {last.get('file')}")
-    if last.get("detail"):
-        print(f"          {last['detail']}")
     for check in last.get("checks", []):
         print(f"          {'pass' if check.get('passed') else 'FAIL'}  {check.get('name')}: "
               f"{fmt(check.get('measured'))} (target {check.get('target')})")
+    if not last.get("checks") and last.get("detail"):
+        print(f"          {last.get('status')}: {last['detail']}")
     return 0
 
 
@@ -314,9 +314,9 @@ def _remember_check(exercise, path: Path, outcome, passed: bool, quick: bool) ->
     from aml.results import record_check, results_root
 
     summary = {"exercise": exercise.id, "file": str(path), "status": outcome.status,
-               "passed": passed, "score": outcome.score, "max_score": outcome.max_score,
-               "quick": quick, "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-               "detail": outcome.detail, "checks": outcome.checks}
+               "detail": outcome.detail, "passed": passed, "score": outcome.score,
+               "max_score": outcome.max_score, "quick": quick,
+               "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "checks": outcome.checks}
     try:
         record_check(results_root(), exercise.id, summary)
     except OSError as err:
