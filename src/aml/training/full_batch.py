@@ -11,22 +11,51 @@ serves the stateful TensorFlow model and the stateless JAX one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
 from keras import ops
 
 
+def mlp(hidden: Sequence[int] = (32, 32), activation: str = "tanh", seed: int = 0,
+        dtype: str = "float32", outputs: int = 1) -> keras.Model:
+    """A smooth 1 -> `outputs` network: tanh layers (differentiable everywhere), linear out."""
+    initializer = keras.initializers.GlorotUniform
+    layers = [keras.layers.Dense(units, activation=activation, dtype=dtype,
+                                 kernel_initializer=initializer(seed=seed + i))
+              for i, units in enumerate(hidden)]
+    layers.append(keras.layers.Dense(outputs, dtype=dtype,
+                                     kernel_initializer=initializer(seed=seed + len(hidden))))
+    return keras.Sequential([keras.Input((1,), dtype=dtype), *layers])
+
+
+def default_dtype() -> str:
+    """float64 on TensorFlow, and on JAX when 64-bit mode is on (JAX_ENABLE_X64=1)."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return "float64" if jax.config.jax_enable_x64 else "float32"
+    return "float64"
+
+
 def pointwise_derivative(fn: Callable, x):
-    """fn(x) and dfn/dx at every point, by automatic differentiation (fn acts point by point)."""
+    """fn(x) and dfn/dx at every point, by automatic differentiation.
+
+    x is (points, 1) and fn acts point by point, returning (points, k): the derivative has
+    the same shape, one column per output.
+    """
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=True) as tape:
             tape.watch(x)
             y = fn(x)
-        return y, tape.gradient(y, x)
+            # a gradient sums over outputs: with several, take one column at a time
+            columns = [y[:, j] for j in range(y.shape[-1])] if y.shape[-1] > 1 else None
+        if columns is None:
+            return y, tape.gradient(y, x)
+        return y, tf.concat([tape.gradient(c, x) for c in columns], axis=1)
     import jax
     import jax.numpy as jnp
 
@@ -227,8 +256,6 @@ def fit_curve(x, u, domain: tuple[float, float], *, model: keras.Model | None = 
 
     The input is mapped from `domain` onto [-1, 1] so the tanh network sees a unit range.
     """
-    from aml.training.residual import default_dtype, mlp
-
     dtype = dtype or default_dtype()
     model = model or mlp(hidden, seed=seed, dtype=dtype)
     if not model.built:
