@@ -5,7 +5,7 @@ import pytest
 
 from aml.data.mackey_glass import load as mackey_glass
 from aml.errors import AmlError
-from aml.scratch.reservoir import EchoStateNetwork
+from aml.scratch.reservoir import EchoStateNetwork, random_sparse, unit_radius
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +20,21 @@ def nrmse(pred, true, scale):
 def test_reservoir_has_requested_radius_sparsity_and_seed():
     esn = EchoStateNetwork(n_reservoir=200, spectral_radius=0.9, sparsity=0.9, seed=3)
     esn.fit(np.sin(np.arange(60) / 5), np.cos(np.arange(60) / 5), washout=10)
-    assert np.max(np.abs(np.linalg.eigvals(esn.W_))) == pytest.approx(0.9, rel=1e-9)
-    assert abs(np.mean(esn.W_ == 0) - 0.9) < 0.01
+    dense = esn.W_.toarray()  # stored sparse: a step costs its non-zero weights only
+    assert np.max(np.abs(np.linalg.eigvals(dense))) == pytest.approx(0.9, rel=1e-9)
+    assert abs(np.mean(dense == 0) - 0.9) < 0.01
+    assert esn.W_.nnz == np.count_nonzero(dense)
     same = EchoStateNetwork(n_reservoir=200, spectral_radius=0.9, sparsity=0.9, seed=3)
     same.fit(np.sin(np.arange(60) / 5), np.cos(np.arange(60) / 5), washout=10)
     np.testing.assert_array_equal(esn.W_out_, same.W_out_)
+
+
+def test_large_reservoir_radius_from_the_sparse_eigensolver():
+    # above 300 units the radius comes from ARPACK, not a full decomposition: close to it
+    rng = np.random.default_rng(5)
+    W = unit_radius(random_sparse(400, 0.05, rng), rng)
+    assert np.max(np.abs(np.linalg.eigvals(W.toarray()))) == pytest.approx(1.0, rel=1e-2)
+    assert W.nnz == pytest.approx(0.05 * 400 ** 2, rel=0.05)
 
 
 def test_readout_is_the_ridge_solution():

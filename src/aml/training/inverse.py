@@ -23,9 +23,15 @@ from keras import ops
 
 from aml.errors import AmlError
 from aml.training.full_batch import default_dtype, minimise, mlp, pointwise_derivative
-from aml.training.ode_error import integrate_linear, jacobian
-from aml.training.residual import (ODEPiece, ODESolution, SystemRHS, _check_rhs,
-                                   collocation_points, dense_estimate)
+from aml.training.ode_error import defect_estimate, integrate_linear, jacobian
+from aml.training.residual import (
+    ODEPiece,
+    ODESolution,
+    SystemRHS,
+    check_rhs,
+    collocation_points,
+    dense_estimate,
+)
 
 
 @dataclass
@@ -111,7 +117,7 @@ def fit_ode(f: Callable, u0, domain: tuple[float, float], x_obs, u_obs, params: 
     dtype = dtype or default_dtype()
     grid = collocation_points((x0, x1), points)
     guess_params = {n: float(params[n]) for n in ode_params}
-    slope = _check_rhs(rhs, grid, start, guess_params).max(axis=0)
+    slope = check_rhs(rhs, grid, start, guess_params).max(axis=0)
     piece = ODEPiece(mlp(hidden, seed=seed, dtype=dtype, outputs=m), start, (x0, x1),
                      np.maximum(1.0, slope))
     constants = _Constants(len(names), dtype=dtype, name="ode_constants")
@@ -152,27 +158,49 @@ def fit_ode(f: Callable, u0, domain: tuple[float, float], x_obs, u_obs, params: 
                        final_learning_rate=final_learning_rate, lbfgs_steps=lbfgs_steps)
     theta = np.asarray(ops.convert_to_numpy(constants.values), "float64")
     fitted = guess + np.maximum(np.abs(guess), 1e-3) * theta
-    piece.u0 = np.array([fitted[unknown_start[j]] if j in unknown_start else start[j]
-                         for j in range(m)])
     piece.history = history
-    values = {n: float(fitted[i]) for i, n in enumerate(names)}
+
+    def unpack(vector):
+        values = {n: float(vector[i]) for i, n in enumerate(names)}
+        first = np.array([vector[unknown_start[j]] if j in unknown_start else start[j]
+                          for j in range(m)])
+        return values, first
+
+    # Gauss-Newton polish: the network's constants are close to, but not exactly, the least-
+    # squares ones (it may bend away from the equation to follow the noise). Around the
+    # network, the exact solution for given constants is g - e (e from the defect equation),
+    # and its sensitivities to the constants are linear ODEs: a few steps converge.
+    dense = np.linspace(x0, x1, 32 * points + 1)
+    g, dg = piece.values_and_slopes(dense)
+    coarse = np.zeros(len(dense), bool)
+    coarse[::2] = True
+    for _ in range(8):
+        values, first = unpack(fitted)
+        exact = _solution_near(rhs, {n: values[n] for n in ode_params}, dense, g, dg, first,
+                               coarse)
+        sensitivity = _sensitivities(rhs, values, ode_params, names, unknown_start, dense,
+                                     exact, x_obs, observed)
+        misfit = u_obs - np.stack([np.interp(x_obs, dense, exact[:, j]) for j in observed], 1)
+        noise = np.sqrt(np.sum(misfit ** 2, axis=0)
+                        / max(len(x_obs) - len(names) / len(observed), 1.0))
+        weights = np.repeat(1.0 / np.maximum(noise, 1e-300), len(x_obs))
+        stacked = np.concatenate([sensitivity[:, :, k] for k in range(len(observed))])
+        change = np.linalg.lstsq(weights[:, None] * stacked, weights * misfit.T.ravel(),
+                                 rcond=None)[0]
+        if not np.all(np.isfinite(change)):
+            break
+        fitted = fitted + change
+        if np.all(np.abs(change) <= 1e-10 * np.maximum(np.abs(fitted), 1e-8)):
+            break
+    values, first = unpack(fitted)
+    piece.u0 = first
     numpy_rhs = rhs.numpy({n: values[n] for n in ode_params})
     estimate, _ = dense_estimate([piece], numpy_rhs, 32 * points + 1)
     solution = ODESolution([piece], system, None, estimate, time.perf_counter() - started)
 
-    sensitivity = _sensitivities(rhs, values, ode_params, names, unknown_start, piece,
-                                 x_obs, observed, 32 * points + 1)
-    predicted = solution(x_obs).reshape(len(x_obs), -1)[:, observed]
-    misfit = u_obs - predicted
+    information = stacked.T @ (weights[:, None] ** 2 * stacked)
+    stderr = np.sqrt(np.maximum(np.diag(np.linalg.pinv(information)), 0.0))
     dof = max(misfit.size - len(names), 1)
-    # one noise level per observed component (they may differ in units)
-    noise = np.sqrt(np.sum(misfit ** 2, axis=0) / max(len(x_obs) - len(names) / len(observed),
-                                                       1.0))
-    weights = np.repeat(1.0 / np.maximum(noise, 1e-300) ** 2, len(x_obs))
-    stacked = np.concatenate([sensitivity[:, :, k] for k in range(len(observed))])
-    information = stacked.T @ (weights[:, None] * stacked)
-    covariance = np.linalg.pinv(information)
-    stderr = np.sqrt(np.maximum(np.diag(covariance), 0.0))
     from scipy.stats import t as student
 
     half = student.ppf(0.5 + confidence / 2, dof) * stderr
@@ -181,12 +209,23 @@ def fit_ode(f: Callable, u0, domain: tuple[float, float], x_obs, u_obs, params: 
                   confidence, noise, solution, len(x_obs), history)
 
 
+def _solution_near(rhs: SystemRHS, params: dict, x: np.ndarray, g: np.ndarray,
+                   dg: np.ndarray, first: np.ndarray, coarse: np.ndarray) -> np.ndarray:
+    """The solution of the equation with `params` from `first`, found as g - e: g shifted to
+    start at `first` (its slope unchanged), e from the defect equation."""
+    shifted = g + (first - g[0])
+    estimate = defect_estimate(rhs.numpy(params), x, shifted, dg, coarse)
+    if not estimate.reliable:
+        raise AmlError("the fitted solution is too far from the equation to refine the "
+                       "constants; give better starting guesses in params or more steps")
+    return shifted - estimate.error
+
+
 def _sensitivities(rhs: SystemRHS, values: dict, ode_params: list[str], names: list[str],
-                   unknown_start: dict[int, int], piece: ODEPiece, x_obs: np.ndarray,
-                   observed: list[int], dense: int) -> np.ndarray:
-    """du(x_obs)/dp for every unknown: (observations, unknowns, observed components)."""
-    x = np.linspace(*piece.domain, dense)
-    u = piece.values(x)
+                   unknown_start: dict[int, int], x: np.ndarray, u: np.ndarray,
+                   x_obs: np.ndarray, observed: list[int]) -> np.ndarray:
+    """du(x_obs)/dp for every unknown along the solution u on the grid x:
+    (observations, unknowns, observed components)."""
     ode_values = {n: values[n] for n in ode_params}
     J = jacobian(rhs.numpy(ode_values), x, u)
     out = np.zeros((len(x_obs), len(names), len(observed)))

@@ -238,7 +238,7 @@ def collocation_points(domain: tuple[float, float], n: int) -> np.ndarray:
     return (x0 + (t + 1.0) * (x1 - x0) / 2.0).reshape(-1, 1)
 
 
-def _check_rhs(rhs: SystemRHS, x: np.ndarray, u0: np.ndarray, params=None) -> np.ndarray:
+def check_rhs(rhs: SystemRHS, x: np.ndarray, u0: np.ndarray, params=None) -> np.ndarray:
     """|f(x, u0)| per point and component; fails early, with one line, on a right-hand side
     that cannot run on tensors, returns the wrong shape or is not finite."""
     example = "lambda x, u: [u[1], -u[0]]" if rhs.system else "lambda x, u: ops.cos(x) - u"
@@ -295,7 +295,7 @@ def _train_piece(rhs: SystemRHS, model: keras.Model, u0: np.ndarray,
                  slope_hint: np.ndarray | None = None) -> ODEPiece:
     dtype = model.trainable_variables[0].dtype
     grid = collocation_points(domain, settings.points)
-    slope = _check_rhs(rhs, grid, u0).max(axis=0)
+    slope = check_rhs(rhs, grid, u0).max(axis=0)
     if slope_hint is not None:
         slope = np.maximum(slope, slope_hint)
     out = ops.shape(model(np.zeros((1, 1), dtype=dtype)))[-1]
