@@ -31,8 +31,8 @@ def test_unknown_example_is_a_one_line_error(capsys):
 def test_missed_target_gives_exit_code_1(capsys, tmp_path, monkeypatch):
     from aml import catalog
 
-    strict = catalog.Example("l1.iris", 1, "strict", "aml.lectures.lecture1:iris",
-                             "aml.lectures.lecture1:IrisConfig",
+    strict = catalog.Example("l1.iris", 1, "strict", "aml.lectures.lecture1.iris:iris",
+                             "aml.lectures.lecture1.iris:IrisConfig",
                              (catalog.Target("test_accuracy", ">", 1.0),))
     monkeypatch.setattr(catalog, "ENTRIES", (strict,))
     assert main(["run", "all", "--quick", "--quiet", "--out", str(tmp_path)]) == 1

@@ -88,10 +88,10 @@ def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
 
 
 def test_pruning_limit_follows_the_tiers_that_apply():
-    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1:IrisConfig", (
+    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1.iris:IrisConfig", (
         catalog.Target("test_accuracy", ">=", 0.9, when=(("dataset", "a"),)),
         catalog.Target("test_accuracy", ">=", 0.5, when=(("dataset", "b"),))),
-        search="aml.lectures.lecture1:iris_search_space"))
+        search="aml.lectures.lecture1.iris:iris_search_space"))
     assert PruningGuard(goal).limit == 0.25  # dataset unknown yet: the most lenient tier
     assert PruningGuard(goal, {"dataset": "a"}).limit == 0.45
 

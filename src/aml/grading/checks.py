@@ -136,7 +136,7 @@ def call_student(module: ModuleType, function: str, *args, **kwargs):
 def tiered(name: str, measured, thresholds, op: str = ">=", points: float = 1.0,
            hint: str = "", labels=None) -> list[CheckResult]:
     """One CheckResult per rung of a ladder of targets on one measurement (see module doc)."""
-    from aml.catalog import Target
+    from aml.targets import Target
 
     labels = labels or [f"{t:g}" for t in thresholds]
     value = measured if isinstance(measured, (int, float)) and math.isfinite(measured) else None

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from aml.catalog import Target
 from aml.context import RunContext
 from aml.errors import AmlError
+from aml.targets import Target
 
 FALLBACK = {"cifar10": "fashion_mnist"}
 

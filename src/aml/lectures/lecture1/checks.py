@@ -36,7 +36,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     """Run every check of one lecture 1 exercise on an imported student module."""
     import keras
 
-    from aml.lectures.lecture1 import IrisConfig, train_iris
+    from aml.lectures.lecture1.iris import IrisConfig, train_iris
 
     model = call_student(module, "build_model")
     results = [returns_model(model)]

@@ -60,7 +60,7 @@ def _operator_checks(module) -> list[CheckResult]:
 
 def check_genetic(module, quick: bool = False) -> list[CheckResult]:
     """Operators on known inputs, then the whole trainer on iris: accuracy and time."""
-    from aml.lectures.lecture5 import iris_fitness
+    from aml.lectures.lecture5.evolution import iris_fitness
 
     results = _operator_checks(module)
     fitness, (x_test, y_test) = iris_fitness()

@@ -73,7 +73,7 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
     """GA vs Adam on iris: test accuracy, evaluations per second, fitness per generation."""
     import keras
 
-    from aml.lectures.lecture1 import IrisConfig, train_iris
+    from aml.lectures.lecture1.iris import IrisConfig, train_iris
     from aml.models.iris import iris_classifier
     from aml.plots import plt
     from aml.training.genetic import set_genome

@@ -1,6 +1,6 @@
 """Checks of the lecture 2 exercises: the residual ODE solver, the supervised fit, and the
 comparison outside the training range. Contracts are in each solution's module docstring
-(src/aml/solutions/lecture2/) and in the templates under exercises/lecture2/.
+(src/aml/lectures/lecture2/solutions/) and in the templates under exercises/lecture2/.
 """
 
 from __future__ import annotations

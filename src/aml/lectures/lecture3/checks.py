@@ -82,7 +82,7 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     """Build, inspect, train and tier a student's image classifier ("ann" or "cnn")."""
     import keras
 
-    from aml.lectures.lecture3_images import TIERS, load_images, train_classifier
+    from aml.lectures.lecture3.images import TIERS, load_images, train_classifier
 
     limits = QUICK_IMAGES if quick else {}
     data = load_images(IMAGE_DATASET, seed=0, **limits)
@@ -132,7 +132,7 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
     """Build, inspect, train and tier a student's sentiment model."""
     import keras
 
-    from aml.lectures.lecture3_text import load_texts, train_text_model
+    from aml.lectures.lecture3.text import load_texts, train_text_model
     from aml.models.text import Vocabulary
     from aml.training import supervised
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from aml.context import RunContext
-from aml.lectures.lecture3_images import (
+from aml.lectures.lecture3.images import (
     TIERS,
     AnnConfig,
     CnnConfig,

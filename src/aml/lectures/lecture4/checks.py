@@ -34,7 +34,7 @@ def check_physics_loss(module, quick: bool = False) -> list[CheckResult]:
     """The loss's values on known tensors, then the trained comparison with plain MSE."""
     from keras import ops
 
-    from aml.lectures.lecture4 import PhysicsLossConfig, compare_losses
+    from aml.lectures.lecture4.physics import PhysicsLossConfig, compare_losses
     from aml.training.physics import normalisation_loss
 
     config = PhysicsLossConfig.quick() if quick else PhysicsLossConfig()
@@ -85,7 +85,7 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
     """Output shape, then learned g and v0 within 1% and extrapolation vs a dense net."""
     import keras
 
-    from aml.lectures.lecture4 import PhysicsNetConfig, extrapolation_rmse, fit_projectile
+    from aml.lectures.lecture4.physics import PhysicsNetConfig, extrapolation_rmse, fit_projectile
     from aml.models.projectile import dense_regressor
 
     config = PhysicsNetConfig.quick() if quick else PhysicsNetConfig()
@@ -126,7 +126,7 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     """Trains the student's network and the unregularised one; the gap must halve."""
     import keras
 
-    from aml.lectures.lecture4 import RegularizationConfig, fit_and_measure
+    from aml.lectures.lecture4.physics import RegularizationConfig, fit_and_measure
     from aml.models.wavefunction import wave_regressor
 
     config = RegularizationConfig.quick() if quick else RegularizationConfig()
