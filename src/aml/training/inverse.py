@@ -91,10 +91,10 @@ def fit_ode(f: Callable, u0, domain: tuple[float, float], x_obs, u_obs, params: 
     guess = np.array([float(params[n]) for n in names])
     system = np.ndim(u0) > 0
     entries = list(u0) if system else [u0]
-    unknown_start = {j: names.index(v) for j, v in enumerate(entries) if isinstance(v, str)}
     for j, v in enumerate(entries):
         if isinstance(v, str) and v not in params:
             raise AmlError(f"u0[{j}] = {v!r} names no key of params ({', '.join(names)})")
+    unknown_start = {j: names.index(v) for j, v in enumerate(entries) if isinstance(v, str)}
     start = np.array([guess[unknown_start[j]] if j in unknown_start else float(v)
                       for j, v in enumerate(entries)])
     m = len(start)

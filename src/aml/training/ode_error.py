@@ -78,7 +78,7 @@ class ErrorEstimate:
 
 
 def defect_estimate(rhs: Callable, x: np.ndarray, g: np.ndarray, dg: np.ndarray,
-                    coarse: np.ndarray, iterations: int = 8) -> ErrorEstimate:
+                    coarse: np.ndarray, iterations: int = 30) -> ErrorEstimate:
     """Estimate e = g - u from g and g' on the grid x (sorted; `coarse` marks every other
     point of each piece, ends included, for the Richardson term)."""
     f_g = rhs(x, g)
