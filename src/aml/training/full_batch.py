@@ -11,6 +11,7 @@ serves the stateful TensorFlow model and the stateless JAX one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 import keras
@@ -97,8 +98,20 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
     return history
 
 
+class _NoRetracingNotice(logging.Filter):
+    """Each model gets its own compiled step here, by design (a solver trains one network per
+    piece of a domain): TensorFlow's advice about repeated tracing does not apply."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
 def _tensorflow_adam(model, optimizer, loss_fn):
     import tensorflow as tf
+
+    tf_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingNotice) for f in tf_logger.filters):
+        tf_logger.addFilter(_NoRetracingNotice())
 
     loss_fn = tf.autograph.experimental.do_not_convert(loss_fn)  # plain tensor code
     variables = model.trainable_variables
