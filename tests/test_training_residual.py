@@ -144,7 +144,7 @@ def test_tol_out_of_reach_warns_with_the_estimate_or_refuses_when_strict():
 
 
 def test_system_rhs_mistakes_are_one_line_errors():
-    with pytest.raises(AmlError, match="2 value"):
+    with pytest.raises(AmlError, match="f returned 1 components, u0 has 2"):
         solve_ode(lambda x, u: [u[1]], [1.0, 0.0], (0, 1), steps=1)
     with pytest.raises(AmlError, match="u0 must be"):
         solve_ode(lambda x, u: u, [[1.0], [2.0]], (0, 1), steps=1)

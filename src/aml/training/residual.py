@@ -90,7 +90,7 @@ class SystemRHS:
         value = self.f(ops.reshape(x, (n,)), ops.transpose(u), **params)
         if isinstance(value, (list, tuple)):
             if len(value) != self.m:
-                raise ValueError(f"returned {len(value)} components for {self.m}")
+                raise ValueError(f"f returned {len(value)} components, u0 has {self.m}")
             zeros = ops.zeros((n,), dtype=u.dtype)
             return ops.stack([ops.reshape(ops.cast(c, u.dtype) + zeros, (n,)) for c in value],
                              axis=1)
