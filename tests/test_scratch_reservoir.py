@@ -5,16 +5,12 @@ import pytest
 
 from aml.data.mackey_glass import load as mackey_glass
 from aml.errors import AmlError
-from aml.scratch.reservoir import EchoStateNetwork, random_sparse, unit_radius
+from aml.scratch.reservoir import EchoStateNetwork, nrmse, random_sparse, unit_radius
 
 
 @pytest.fixture(scope="module")
 def series():
     return mackey_glass(n=1700, tau=17, seed=0)
-
-
-def nrmse(pred, true, scale):
-    return float(np.sqrt(np.mean((np.asarray(pred) - true) ** 2)) / scale)
 
 
 def test_reservoir_has_requested_radius_sparsity_and_seed():
@@ -27,6 +23,12 @@ def test_reservoir_has_requested_radius_sparsity_and_seed():
     same = EchoStateNetwork(n_reservoir=200, spectral_radius=0.9, sparsity=0.9, seed=3)
     same.fit(np.sin(np.arange(60) / 5), np.cos(np.arange(60) / 5), washout=10)
     np.testing.assert_array_equal(esn.W_out_, same.W_out_)
+
+
+def test_nrmse_normalises_by_the_given_scale_or_the_targets_spread():
+    target = np.array([0.0, 2.0, 0.0, 2.0])
+    assert nrmse(target + 0.5, target) == pytest.approx(0.5)  # std(target) = 1
+    assert nrmse(target + 0.5, target, scale=0.25) == pytest.approx(2.0)
 
 
 def test_large_reservoir_radius_from_the_sparse_eigensolver():

@@ -54,6 +54,16 @@ def unit_radius(W, rng: np.random.Generator):
     return W / radius if radius > 0 else W
 
 
+def nrmse(prediction, target, scale: float | None = None) -> float:
+    """Normalised root-mean-square error: RMSE / `scale`, by default / std(target).
+
+    Pass the whole series' standard deviation as `scale` to compare errors measured on
+    different windows of one series (Jaeger & Haas's convention)."""
+    prediction, target = np.ravel(prediction), np.ravel(target)
+    rmse = np.sqrt(np.mean((prediction - target) ** 2))
+    return float(rmse / (np.std(target) if scale is None else scale))
+
+
 def _as_2d(a, name: str) -> np.ndarray:
     a = np.asarray(a, dtype=float)
     if a.ndim == 1:

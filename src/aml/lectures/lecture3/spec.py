@@ -51,7 +51,7 @@ ENTRIES = (
               Target("test_accuracy", ">=", 0.90, when=(("dataset", "imdb"),)))),
     Example("l3.reservoir", 3, "Echo state network on Mackey-Glass vs an LSTM",
             f"{_HERE}.reservoir:reservoir",
-            f"{_HERE}.reservoir:ReservoirConfig",
+            f"{_HERE}.reservoir:ReservoirPredictionConfig",
             (Target("nrmse_next_step", "<=", 1e-4, quick=1e-2),
              Target("nrmse_free_run_84", "<=", 1e-2, quick=0.3),
              Target("readout_seconds", "<", 1.0),

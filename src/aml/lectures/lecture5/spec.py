@@ -16,7 +16,7 @@ ENTRIES = (
             (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
     Example("l5.reservoir_evolution", 5, "Echo state network hyperparameters evolved",
             f"{_HERE}.evolution:reservoir_evolution",
-            f"{_HERE}.evolution:ReservoirConfig",
+            f"{_HERE}.evolution:ReservoirEvolutionConfig",
             (Target("test_gain", ">=", 1.3, quick=1.0),)),
     Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
              "lecture5/genetic.py", f"{_HERE}.solutions:genetic.py",
