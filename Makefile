@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test test-fast bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,jax]'
 	touch $(STAMP)
 
-# Runs every example, then writes the HTML report (and prints its path) even when a target
-# was missed; the exit status is still that of `aml run`.
+# Fetches what can be had (the snippets through pip, Fashion-MNIST from the Debian package
+# or its authors), runs every example (one whose data is missing is skipped, with the command
+# that gets it), then writes the HTML report (and prints its path) even when a target was
+# missed; the exit status is still that of `aml run`.
 run: $(STAMP)
+	$(BIN)/aml data fetch all
 	$(BIN)/aml run all; status=$$?; $(BIN)/aml report || exit 1; exit $$status
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick loop: everything but the slow, sandbox, PostgreSQL and browser tests.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow and not sandbox and not postgres and not browser"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

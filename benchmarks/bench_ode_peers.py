@@ -58,7 +58,7 @@ def first_times(trace, thresholds=THRESHOLDS) -> list:
 
 
 def run_aml(name: str) -> dict:
-    from aml.training.full_batch import default_dtype, mlp
+    from aml.models.curve import default_dtype, mlp
     from aml.training.residual import ODEPiece, SystemRHS, check_rhs, collocation_points, solve_ode
 
     f, _, u0, domain, exact = cases()[name]

@@ -7,13 +7,13 @@ from aml.errors import AmlError
 
 
 def test_ids_are_unique_and_prefixed_by_lecture():
-    ids = [entry.id for entry in catalog.ENTRIES]
+    ids = [entry.id for entry in catalog.entries()]
     assert len(ids) == len(set(ids))
-    for entry in catalog.ENTRIES:
+    for entry in catalog.entries():
         assert entry.id.startswith(f"l{entry.lecture}.")
 
 
-@pytest.mark.parametrize("entry", catalog.ENTRIES, ids=lambda e: e.id)
+@pytest.mark.parametrize("entry", catalog.entries(), ids=lambda e: e.id)
 def test_every_reference_resolves(entry):
     if entry.kind == "example":
         assert callable(catalog.resolve(entry.runner))
@@ -40,3 +40,13 @@ def test_target_semantics():
 def test_unknown_id_suggests_close_matches():
     with pytest.raises(AmlError, match="did you mean l1.iris"):
         catalog.get("l1.irs")
+
+
+@pytest.mark.parametrize("exercise", catalog.exercises(), ids=lambda e: e.id)
+def test_exercise_files_are_named_after_their_id(exercise):
+    from pathlib import PurePosixPath
+
+    name = exercise.id.split(".", 1)[1]
+    assert PurePosixPath(exercise.template) == PurePosixPath(f"lecture{exercise.lecture}",
+                                                            f"{name}.py")
+    assert exercise.solution.endswith(f".solutions:{name}.py")

@@ -149,6 +149,6 @@ def test_system_rhs_mistakes_are_one_line_errors():
     with pytest.raises(AmlError, match="u0 must be"):
         solve_ode(lambda x, u: u, [[1.0], [2.0]], (0, 1), steps=1)
     with pytest.raises(AmlError, match="Dense\\(2\\)"):
-        from aml.training.full_batch import mlp
+        from aml.models.curve import mlp
 
         solve_ode(lambda x, u: [u[1], -u[0]], [1.0, 0.0], (0, 1), model=mlp((4,)), steps=1)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aml
 from aml import catalog
-from aml.results import write_bytes_atomic
+from aml.atomic import write_bytes_atomic
 
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")

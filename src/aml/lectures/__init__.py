@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aml.targets import Target
+from aml.targets import Target, Tiers
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Example:
 
     `search`, when set, names `space(trial, config) -> config`: the hyperparameters that
     `aml sweep` may vary (an Optuna trial suggests them; the result is a new config).
+    `tiers` are the rungs a sweep reports against; `topics` name the lecture's topics its
+    notebook explains (all of the lecture's when empty).
     """
 
     id: str
@@ -28,13 +30,19 @@ class Example:
     config: str
     targets: tuple[Target, ...] = ()
     search: str | None = None
+    tiers: Tiers | None = None
+    topics: tuple[str, ...] = ()
     kind: str = field(default="example", init=False)
 
 
 @dataclass(frozen=True)
 class Exercise:
     """A student exercise: the template path under exercises/, the reference solution as
-    "package:file" (a file shipped inside that package), a checker "module:function"."""
+    "package:file" (a file shipped inside that package), a checker "module:function".
+
+    The checker grades against `targets` and `tiers`, read from here: what `aml list` shows
+    is what `aml check` applies.
+    """
 
     id: str
     lecture: int
@@ -43,13 +51,22 @@ class Exercise:
     solution: str
     checker: str
     targets: tuple[Target, ...] = ()
+    tiers: Tiers | None = None
     kind: str = field(default="exercise", init=False)
 
 
 @dataclass(frozen=True)
 class Lecture:
-    """One lecture as data: its number, title and entries (examples and exercises)."""
+    """One lecture as data: its number, title, entries (examples and exercises) and topics.
+
+    `topics` are (name, markdown) pairs: the ideas and equations of the lecture in our words,
+    shown in notebooks (each example names the ones it needs) and on the report's pages.
+    """
 
     number: int
     title: str
     entries: tuple = ()
+    topics: tuple[tuple[str, str], ...] = ()
+
+    def topic(self, name: str) -> str:
+        return dict(self.topics)[name]

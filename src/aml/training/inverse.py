@@ -22,7 +22,8 @@ import numpy as np
 from keras import ops
 
 from aml.errors import AmlError
-from aml.training.full_batch import default_dtype, minimise, mlp, pointwise_derivative
+from aml.models.curve import default_dtype, mlp
+from aml.training.full_batch import minimise, pointwise_derivative
 from aml.training.ode_error import defect_estimate, integrate_linear, jacobian
 from aml.training.residual import (
     ODEPiece,

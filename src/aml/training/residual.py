@@ -34,7 +34,8 @@ import numpy as np
 from keras import ops
 
 from aml.errors import AmlError
-from aml.training.full_batch import default_dtype, minimise, mlp, pointwise_derivative
+from aml.models.curve import default_dtype, mlp
+from aml.training.full_batch import minimise, pointwise_derivative
 from aml.training.ode_error import ErrorEstimate, defect_estimate, local_bounds
 
 __all__ = ["ODESolution", "ODEPiece", "as_rhs", "collocation_points", "default_dtype",
@@ -169,6 +170,12 @@ class ODESolution:
         return self.pieces[0].history
 
     @property
+    def scale(self):
+        """The first piece's slope scale s: a number for one equation, else one per component."""
+        scale = self.pieces[0].scale
+        return scale if self.system else float(scale[0])
+
+    @property
     def components(self) -> int:
         return len(self.pieces[0].u0)
 
@@ -218,14 +225,18 @@ def _final_loss(history: dict) -> float:
     return float(min(losses[-50:]))
 
 
-def residual_loss(piece: ODEPiece, rhs: Callable, x, params=None, u0=None):
+def residual_loss(piece: ODEPiece | ODESolution, rhs: Callable, x, params=None, u0=None):
     """Mean over the collocation points x (and components) of ((dg/dx - f(x, g)) / s)^2,
-    with dg/dx by autodiff; `params` (a dict of tensors) and `u0` may be trainable."""
+    with dg/dx by autodiff; `params` (a dict of tensors) and `u0` may be trainable. `rhs`
+    is called as rhs(x, u), with `params` as a third argument when given."""
+    if isinstance(piece, ODESolution):
+        piece = piece.pieces[0]
 
     def loss_fn(call, params=params, u0=u0):
         u, du_dx = pointwise_derivative(lambda points: piece.trial(points, call, u0), x)
         scale = ops.convert_to_tensor(piece.scale, dtype=u.dtype)
-        residual = (du_dx - rhs(x, u, params)) / scale
+        value = rhs(x, u) if params is None else rhs(x, u, params)
+        residual = (du_dx - (value + ops.zeros_like(u))) / scale
         return ops.mean(ops.square(residual))
 
     return loss_fn

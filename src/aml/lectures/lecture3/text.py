@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from aml.context import RunContext
-from aml.errors import AmlError
 
 _POSITIVE = ["good", "great", "wonderful", "moving", "funny", "brilliant", "charming", "fresh"]
 _NEGATIVE = ["bad", "dull", "boring", "awful", "flat", "tedious", "stale", "clumsy"]
@@ -58,22 +57,18 @@ def load_texts(dataset: str = "auto", seed: int = 0, graded: bool = False):
     With `graded`, y holds float scores whose sign is the label (the snippets' mean human
     score, IMDB's rating - 5.5; +-1 for the synthetic reviews, which have no grades).
     """
-    from aml.data import load
+    from aml.data import load, load_or_stand_in
 
     if dataset == "synthetic":
         texts, y, texts_test, y_test = synthetic_reviews(seed=seed)
         if graded:
             y, y_test = 2.0 * y - 1, 2.0 * y_test - 1
         return texts, y, texts_test, y_test, "synthetic", ""
-    extra = {"graded": True} if graded else {}
+    extra = {"graded": True, "seed": seed} if graded else {"seed": seed}
     if dataset != "auto":
         return (*load(dataset, **extra), dataset, "")
-    try:
-        return (*load("imdb", **extra), "imdb", "")
-    except AmlError as err:
-        note = (f"IMDB is not on this machine ({str(err).split(';')[0]}); "
-                "using the movie-review snippets")
-        return (*load("movie_snippets", **extra), "movie_snippets", note)
+    arrays, dataset, note = load_or_stand_in("imdb", **extra)  # else the snippets
+    return (*arrays, dataset, note)
 
 
 @dataclass(frozen=True)
@@ -106,7 +101,7 @@ class TextConfig:
 
 
 def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, seed=0,
-                     on_epoch=None):
+                     on_epoch=None, on_batch=None):
     """Adam + binary cross-entropy (y may be soft targets in [0, 1]); keeps the weights of the
     epoch with the best validation accuracy. Returns (history, best epoch, seconds per epoch)."""
     import keras
@@ -126,7 +121,7 @@ def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, 
                              loss=keras.losses.BinaryCrossentropy(), epochs=epochs,
                              batch_size=batch_size, validation_data=(xv, yv[:, None]),
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
-                             on_epoch=remember)
+                             on_epoch=remember, on_batch=on_batch)
     seconds = (time.perf_counter() - start) / epochs
     if best["weights"] is not None:
         model.set_weights(best["weights"])
@@ -227,10 +222,15 @@ def text_model(kind: str, config: TextConfig, data: TextSplit, vocab_size: int, 
     return model
 
 
-def probabilities(model, x) -> np.ndarray:
-    """The model's positive-class probability for each row of token ids, in batches."""
-    return np.asarray(model.predict(np.asarray(x, dtype="float32"), batch_size=1024,
-                                    verbose=0)).reshape(-1)
+def probabilities(model, x, batch_size: int = 1024) -> np.ndarray:
+    """The model's positive-class probability for each row of token ids, in batches.
+
+    The rows are padded to whole batches, so every batch has one shape and the prediction
+    graph is traced once (a short last batch would trace it again)."""
+    x = np.asarray(x, dtype="float32")
+    batch = min(batch_size, len(x))
+    padded = np.concatenate([x, np.zeros((-len(x) % batch, *x.shape[1:]), x.dtype)])
+    return np.asarray(model.predict(padded, batch_size=batch, verbose=0)).reshape(-1)[:len(x)]
 
 
 def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
@@ -251,7 +251,7 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
         history, best_epoch, per_epoch = train_text_model(
             model, split.x_train, split.targets, split.x_val, split.y_val, epochs=config.epochs,
             batch_size=config.batch_size, learning_rate=config.learning_rate, seed=seed,
-            on_epoch=lambda e, logs: bar.update(e, **logs))
+            on_epoch=lambda e, logs: bar.update(e, **logs), on_batch=bar.batches(config.epochs))
         return (model, history, best_epoch, per_epoch,
                 accuracy(probabilities(model, split.x_val), split.y_val),
                 probabilities(model, data.x_test))
@@ -291,15 +291,16 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     # The kind is chosen on validation; its ensemble, when there is one, is the answer by
     # design (averaging lowers variance), so no second look at validation decides.
     best = rows[-1] if config.ensemble > 1 else max(rows, key=lambda row: row[1])
-    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3])
+    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3],
+                   val_accuracy=best[1], n_test=len(data.y_test))
     ctx.save_figure(_curves_figure(curves, data.dataset), "validation_accuracy")
     return metrics
 
 
 def _curves_figure(curves: dict, dataset: str):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     for kind, values in curves.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", label=kind)
     ax.set_xlabel("epoch")
