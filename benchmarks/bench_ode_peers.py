@@ -222,7 +222,7 @@ def main(argv=None) -> None:
                 f"{ours['estimate']:.1e}",
                 f"{peer['final']:.1e} ({peer['seconds']:.1f} s)" if peer else "skipped"]
         rows.append(row)
-        print(f"  {name}: done", flush=True)
+        print(f"  {name}: " + " | ".join(row[1:]), flush=True)  # a long run keeps its rows
     print(format_table(rows, [
         "case", "aml to 1e-3", "DeepXDE to 1e-3", "speed-up", "solve_ivp to 1e-3",
         "aml to 1e-5", "DeepXDE to 1e-5", "speed-up", "solve_ivp to 1e-5",
