@@ -33,10 +33,13 @@ def test_nrmse_normalises_by_the_given_scale_or_the_targets_spread():
 
 def test_large_reservoir_radius_from_the_sparse_eigensolver():
     # above 300 units the radius comes from ARPACK, not a full decomposition: close to it
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(5)
-    W = unit_radius(random_sparse(400, 0.05, rng), rng)
-    assert np.max(np.abs(np.linalg.eigvals(W.toarray()))) == pytest.approx(1.0, rel=1e-2)
-    assert W.nnz == pytest.approx(0.05 * 400 ** 2, rel=0.05)
+    W = unit_radius(random_sparse(320, 0.05, rng), rng)
+    with threadpool_limits(1):  # BLAS threads on a busy machine slow the check 100x
+        assert np.max(np.abs(np.linalg.eigvals(W.toarray()))) == pytest.approx(1.0, rel=1e-2)
+    assert W.nnz == pytest.approx(0.05 * 320 ** 2, rel=0.05)
 
 
 def test_readout_is_the_ridge_solution():
