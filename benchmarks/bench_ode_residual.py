@@ -32,7 +32,7 @@ def course_way(eq, steps: int, seed: int = 0) -> dict:
     import keras
     import tensorflow as tf
 
-    from aml.training.residual import mlp
+    from aml.models.curve import mlp
 
     model = mlp((32, 32), seed=seed, dtype="float32")
     optimizer = keras.optimizers.Adam(1e-2)
@@ -74,18 +74,19 @@ def course_way(eq, steps: int, seed: int = 0) -> dict:
 def aml_way(eq, seed: int = 0) -> dict:
     """aml's solver with its default settings (2000 Adam steps in compiled chunks, then up to
     1000 L-BFGS iterations), its error watched every 100 Adam steps / 20 L-BFGS evaluations."""
-    from aml.training.residual import ODESolution, collocation_points, default_dtype, mlp, solve_ode
+    from aml.models.curve import default_dtype, mlp
+    from aml.training.residual import ODEPiece, collocation_points, solve_ode
 
     dtype = default_dtype()
     model = mlp((32, 32), seed=seed, dtype=dtype)
     model(np.zeros((1, 1), dtype=dtype))
     # a view of the model being trained, with the slope scale solve_ode uses for f(x)
     scale = max(1.0, float(np.max(np.abs(eq.rhs(collocation_points((0.0, 2.0), 64))))))
-    view = ODESolution(model, eq.u0, (0.0, 2.0), scale=scale)
+    view = ODEPiece(model, np.array([eq.u0]), (0.0, 2.0), np.array([scale]))
     marks, start = [], time.perf_counter()
 
     def watch(step, loss):
-        error = float(np.max(np.abs(view(X_EVAL) - eq.exact(X_EVAL))))
+        error = float(np.max(np.abs(view.values(X_EVAL)[:, 0] - eq.exact(X_EVAL))))
         marks.append((step, time.perf_counter() - start, error))
 
     solution = solve_ode(eq.rhs, eq.u0, (0.0, 2.0), model=model, on_chunk=watch)

@@ -58,3 +58,13 @@ def test_regularization_table_and_gap(out):
     for name in ("none", "l1", "l2", "dropout"):
         gap = m[f"{name}_test_mse"] - m[f"{name}_train_mse"]
         assert m[f"{name}_gap"] == pytest.approx(gap)
+
+
+def test_inverse_constants_with_intervals_and_the_projectile_both_ways(out):
+    record = run_example(catalog.get("l4.inverse"), quick=True, out=out, verbose=False)
+    m = record["metrics"]
+    assert record["passed"], record["targets"]
+    assert m["intervals"] == 8 and m["intervals_holding_truth"] >= 7
+    assert m["lotka_volterra_d_relative_error"] < 0.05
+    # the structured network of l4.physics_net and fit_ode agree on g from the same heights
+    assert abs(m["structured_g"] - m["projectile_g"]) < 3 * m["projectile_g_stderr"]

@@ -79,3 +79,15 @@ def test_configs_are_frozen_with_quick(entry):
     assert quick != config_cls()
     with pytest.raises(AttributeError):
         quick.seed = 1  # frozen dataclass
+
+
+def test_ode_systems_residual_knows_its_error_and_supervised_fails_beyond_its_samples(
+        tmp_path):
+    metrics = _run("l2.ode_systems", tmp_path)
+    for name in ("oscillator", "lotka_volterra"):
+        true, estimate = (metrics[f"{name}_residual_max_error"],
+                          metrics[f"{name}_residual_error_estimate"])
+        assert true <= 1.05 * estimate <= 2.1 * true
+        # the fit saw samples of the first half only: beyond them it is 10x worse or more
+        assert metrics[f"{name}_supervised_max_error_unseen"] > \
+            10 * metrics[f"{name}_supervised_max_error_seen"]

@@ -136,7 +136,7 @@ def test_folds_hold_out_disjoint_blocks_and_wrap_around():
 
 
 def test_reservoir_example_quick(tmp_path):
-    config = replace(reservoir.ReservoirConfig.quick(), candidate_seeds=1, lstm_epochs=2,
+    config = replace(reservoir.ReservoirPredictionConfig.quick(), candidate_seeds=1, lstm_epochs=2,
                      test_steps=300)
     metrics = reservoir.reservoir(config, ctx(tmp_path))
     assert metrics["n_reservoir"] == 200 and metrics["parameters"] == 202

@@ -5,7 +5,7 @@ import pytest
 
 from aml.data.mackey_glass import load as mackey_glass
 from aml.errors import AmlError
-from aml.scratch.reservoir import EchoStateNetwork
+from aml.scratch.reservoir import EchoStateNetwork, nrmse, random_sparse, unit_radius
 
 
 @pytest.fixture(scope="module")
@@ -13,18 +13,33 @@ def series():
     return mackey_glass(n=1700, tau=17, seed=0)
 
 
-def nrmse(pred, true, scale):
-    return float(np.sqrt(np.mean((np.asarray(pred) - true) ** 2)) / scale)
-
-
 def test_reservoir_has_requested_radius_sparsity_and_seed():
     esn = EchoStateNetwork(n_reservoir=200, spectral_radius=0.9, sparsity=0.9, seed=3)
     esn.fit(np.sin(np.arange(60) / 5), np.cos(np.arange(60) / 5), washout=10)
-    assert np.max(np.abs(np.linalg.eigvals(esn.W_))) == pytest.approx(0.9, rel=1e-9)
-    assert abs(np.mean(esn.W_ == 0) - 0.9) < 0.01
+    dense = esn.W_.toarray()  # stored sparse: a step costs its non-zero weights only
+    assert np.max(np.abs(np.linalg.eigvals(dense))) == pytest.approx(0.9, rel=1e-9)
+    assert abs(np.mean(dense == 0) - 0.9) < 0.01
+    assert esn.W_.nnz == np.count_nonzero(dense)
     same = EchoStateNetwork(n_reservoir=200, spectral_radius=0.9, sparsity=0.9, seed=3)
     same.fit(np.sin(np.arange(60) / 5), np.cos(np.arange(60) / 5), washout=10)
     np.testing.assert_array_equal(esn.W_out_, same.W_out_)
+
+
+def test_nrmse_normalises_by_the_given_scale_or_the_targets_spread():
+    target = np.array([0.0, 2.0, 0.0, 2.0])
+    assert nrmse(target + 0.5, target) == pytest.approx(0.5)  # std(target) = 1
+    assert nrmse(target + 0.5, target, scale=0.25) == pytest.approx(2.0)
+
+
+def test_large_reservoir_radius_from_the_sparse_eigensolver():
+    # above 300 units the radius comes from ARPACK, not a full decomposition: close to it
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(5)
+    W = unit_radius(random_sparse(320, 0.05, rng), rng)
+    with threadpool_limits(1):  # BLAS threads on a busy machine slow the check 100x
+        assert np.max(np.abs(np.linalg.eigvals(W.toarray()))) == pytest.approx(1.0, rel=1e-2)
+    assert W.nnz == pytest.approx(0.05 * 320 ** 2, rel=0.05)
 
 
 def test_readout_is_the_ridge_solution():

@@ -5,7 +5,7 @@ import pytest
 from keras import ops
 
 from aml.errors import AmlError
-from aml.training.residual import as_rhs, collocation_points, solve_ode
+from aml.training.residual import as_rhs, collocation_points, first_order, solve_ode
 
 FAST = {"steps": 800, "lbfgs_steps": 250, "points": 32}
 
@@ -58,3 +58,97 @@ def test_collocation_points_span_the_domain():
     x = collocation_points((1.0, 4.0), 9).ravel()
     assert x[0] == pytest.approx(1.0) and x[-1] == pytest.approx(4.0)
     assert np.all(np.diff(x) > 0) and len(x) == 9
+
+
+# ---- the error estimate, against SciPy's solve_ivp at tight tolerance -------------------------
+
+def _pendulum(x, y, v):
+    return -0.3 * v - 4.0 * ops.sin(y)
+
+
+# name: (f for solve_ode, the same f on NumPy for SciPy, u0, domain)
+TWELVE = {
+    "cos x on [0, 30]": (lambda x, u: ops.cos(x), lambda x, u: np.cos(x), 0.0, (0.0, 30.0)),
+    "u^2 near blow-up": (lambda x, u: u * u, lambda x, u: u * u, 0.5, (0.0, 1.95)),
+    "stiff -20(u - cos x)": (lambda x, u: -20 * (u - ops.cos(x)),
+                             lambda x, u: -20 * (u - np.cos(x)), 0.0, (0.0, 2.0)),
+    "oscillator": (lambda x, u: [u[1], -u[0]], lambda x, u: [u[1], -u[0]], [1.0, 0.0],
+                   (0.0, 2 * np.pi)),
+    "decay on [1, 3]": (lambda x, u: -u, lambda x, u: -u, 2.0, (1.0, 3.0)),
+    "notes x^2 - 2x": (lambda x: x ** 2 - 2 * x, lambda x, u: x ** 2 - 2 * x, 1.0, (0.0, 2.0)),
+    "logistic": (lambda x, u: u * (1 - u), lambda x, u: u * (1 - u), 0.1, (0.0, 10.0)),
+    "Lotka-Volterra": (lambda x, u: [u[0] - 0.5 * u[0] * u[1], -u[1] + 0.3 * u[0] * u[1]],
+                       lambda x, u: [u[0] - 0.5 * u[0] * u[1], -u[1] + 0.3 * u[0] * u[1]],
+                       [2.0, 1.0], (0.0, 8.0)),
+    "damped pendulum (2nd order)": (
+        first_order(_pendulum), lambda x, u: [u[1], -0.3 * u[1] - 4.0 * np.sin(u[0])],
+        [1.0, 0.0], (0.0, 5.0)),
+    "Riccati x - u^2": (lambda x, u: x - u * u, lambda x, u: x - u * u, 0.0, (0.0, 3.0)),
+    "growth e^x": (lambda x, u: u, lambda x, u: u, 1.0, (0.0, 3.0)),
+    "cos(u) + x": (lambda x, u: ops.cos(u) + x, lambda x, u: np.cos(u) + x, 0.0, (0.0, 2.0)),
+}
+SMALL = {"steps": 300, "lbfgs_steps": 100, "points": 32}
+
+
+def _true_error(solution, f, u0, domain):
+    from scipy.integrate import solve_ivp
+
+    x = np.linspace(*domain, 2001)
+    truth = solve_ivp(f, domain, np.atleast_1d(u0), t_eval=x, method="DOP853", rtol=1e-10,
+                      atol=1e-12).y.T
+    return float(np.max(np.abs(solution(x).reshape(len(x), -1) - truth)))
+
+
+@pytest.mark.parametrize("name", TWELVE)
+def test_error_estimate_bounds_the_true_error_within_a_small_factor(name):
+    f, f_numpy, u0, domain = TWELVE[name]
+    solution = solve_ode(f, u0, domain, **SMALL)
+    true = _true_error(solution, f_numpy, u0, domain)
+    estimate = solution.error_estimate
+    # errors here span 1e-5 to 10 (short training on purpose); the estimate tracks each
+    assert true <= 1.05 * estimate, (true, estimate)
+    assert estimate <= 2.0 * true, (true, estimate)
+    assert f"{estimate:.2e}" in solution.report()
+
+
+def test_system_solution_has_a_column_per_component_and_matches_scipy():
+    f, f_numpy, u0, domain = TWELVE["oscillator"]
+    solution = solve_ode(f, u0, domain, **FAST)
+    assert solution(np.linspace(0, 1, 7)).shape == (7, 2)
+    assert solution(np.zeros((2, 3))).shape == (2, 3, 2)
+    np.testing.assert_allclose(solution(np.array([0.0]))[0], u0, atol=1e-12)
+    assert _true_error(solution, f_numpy, u0, domain) <= 1.05 * solution.error_estimate < 0.05
+
+
+def test_tol_splits_the_domain_until_the_estimate_is_under_it():
+    f, f_numpy, u0, domain = TWELVE["cos x on [0, 30]"]
+    settings = {"steps": 500, "lbfgs_steps": 200, "points": 32}
+    once = solve_ode(f, u0, domain, **settings)
+    tol = once.error_estimate / 5  # one piece is not enough for this tol
+    refined = solve_ode(f, u0, domain, tol=tol, **settings)
+    assert len(refined.pieces) > 1 and refined.within_tol
+    assert _true_error(refined, f_numpy, u0, domain) <= 1.05 * refined.error_estimate <= tol
+    assert "under tol" in refined.report()
+
+
+def test_tol_out_of_reach_warns_with_the_estimate_or_refuses_when_strict():
+    from aml.training.residual import ToleranceWarning
+
+    f, _, u0, domain = TWELVE["u^2 near blow-up"]
+    settings = {"steps": 100, "lbfgs_steps": 20, "points": 16, "max_pieces": 1}
+    with pytest.warns(ToleranceWarning, match=r"estimated max error \d\.\d\de[+-]\d\d is above"):
+        solution = solve_ode(f, u0, domain, tol=1e-6, **settings)
+    assert not solution.within_tol and "NOT under tol" in solution.report()
+    with pytest.raises(AmlError, match="above tol=1e-06"):
+        solve_ode(f, u0, domain, tol=1e-6, strict=True, **settings)
+
+
+def test_system_rhs_mistakes_are_one_line_errors():
+    with pytest.raises(AmlError, match="f returned 1 components, u0 has 2"):
+        solve_ode(lambda x, u: [u[1]], [1.0, 0.0], (0, 1), steps=1)
+    with pytest.raises(AmlError, match="u0 must be"):
+        solve_ode(lambda x, u: u, [[1.0], [2.0]], (0, 1), steps=1)
+    with pytest.raises(AmlError, match="Dense\\(2\\)"):
+        from aml.models.curve import mlp
+
+        solve_ode(lambda x, u: [u[1], -u[0]], [1.0, 0.0], (0, 1), model=mlp((4,)), steps=1)

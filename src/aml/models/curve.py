@@ -9,13 +9,19 @@ import keras
 
 
 def mlp(hidden: Sequence[int] = (32, 32), activation: str = "tanh", seed: int = 0,
-        dtype: str = "float32") -> keras.Model:
-    """A smooth 1 -> 1 network: tanh layers (differentiable everywhere) and a linear output."""
+        dtype: str = "float32", outputs: int = 1) -> keras.Model:
+    """A smooth 1 -> `outputs` network: tanh layers (differentiable everywhere), linear out."""
     initializer = keras.initializers.GlorotUniform
+    if activation == "tanh" and keras.backend.backend() == "jax":
+        # keras.ops.tanh computes float64 inputs in float32 on JAX (Keras 3.15: its result
+        # type of float64 and a Python float is float32), which caps the error near 1e-3
+        import jax.numpy as jnp
+
+        activation = jnp.tanh
     layers = [keras.layers.Dense(units, activation=activation, dtype=dtype,
                                  kernel_initializer=initializer(seed=seed + i))
               for i, units in enumerate(hidden)]
-    layers.append(keras.layers.Dense(1, dtype=dtype,
+    layers.append(keras.layers.Dense(outputs, dtype=dtype,
                                      kernel_initializer=initializer(seed=seed + len(hidden))))
     return keras.Sequential([keras.Input((1,), dtype=dtype), *layers])
 

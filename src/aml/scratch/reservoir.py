@@ -1,6 +1,7 @@
 """Echo state network (reservoir computing), eq 3.8-3.9 of the notes.
 
-A fixed, sparse, random recurrent reservoir W (scaled to a chosen spectral radius) is driven
+A fixed, sparse, random recurrent reservoir W (scaled to a chosen spectral radius; stored as a
+SciPy sparse matrix, so a step costs the number of its non-zero weights) is driven
 by the input through fixed weights W_in; only the linear readout W_out is trained, by ridge
 regression on the collected states. Leaky update of eq 3.9:
     x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + W_in [1; u(t)])
@@ -14,6 +15,53 @@ import time
 import numpy as np
 
 from aml.errors import AmlError
+
+
+def random_sparse(n: int, density: float, rng: np.random.Generator):
+    """An n x n matrix with about density·n² weights uniform in [-1, 1], the rest zero, in
+    compressed rows: a step costs ~density·n² operations instead of n²."""
+    from scipy import sparse
+
+    rows, columns = np.nonzero(rng.random((n, n)) < density)
+    values = rng.uniform(-1, 1, len(rows))
+    return sparse.csr_matrix((values, (rows, columns)), shape=(n, n))
+
+
+def unit_radius(W, rng: np.random.Generator):
+    """W divided by its spectral radius (largest |eigenvalue|).
+
+    Above 300 units, ARPACK's Arnoldi iteration finds the largest eigenvalue of the sparse
+    matrix (from a start vector drawn from `rng`, so the result is repeatable) in a fraction
+    of the O(n³) full decomposition, which with threaded BLAS on a busy machine takes
+    seconds at n = 1000. Eigenvalues of random reservoirs crowd near the circle of radius
+    rho, so ARPACK may return one a little inside it: the radius is then within about
+    0.5% (as in reservoirpy, which uses the same solver), not exact.
+    """
+    from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+    n = W.shape[0]
+    if W.nnz == 0:
+        return W
+    if n <= 300:  # small reservoirs: the exact radius from a full decomposition is cheap
+        radius = np.max(np.abs(np.linalg.eigvals(W.toarray())))
+    else:
+        try:
+            values = eigs(W, k=1, which="LM", v0=rng.uniform(-1, 1, n), tol=1e-12,
+                          return_eigenvectors=False, maxiter=50 * n)
+            radius = float(np.max(np.abs(values)))
+        except ArpackNoConvergence:
+            radius = np.max(np.abs(np.linalg.eigvals(W.toarray())))
+    return W / radius if radius > 0 else W
+
+
+def nrmse(prediction, target, scale: float | None = None) -> float:
+    """Normalised root-mean-square error: RMSE / `scale`, by default / std(target).
+
+    Pass the whole series' standard deviation as `scale` to compare errors measured on
+    different windows of one series (Jaeger & Haas's convention)."""
+    prediction, target = np.ravel(prediction), np.ravel(target)
+    rmse = np.sqrt(np.mean((prediction - target) ** 2))
+    return float(rmse / (np.std(target) if scale is None else scale))
 
 
 def _as_2d(a, name: str) -> np.ndarray:
@@ -60,11 +108,9 @@ class EchoStateNetwork:
     def _init_weights(self, n_inputs: int) -> None:
         """Draw W (sparse, rescaled to the spectral radius) and W_in (bias column first)."""
         rng = np.random.default_rng(self.seed)
-        n = self.n_reservoir
-        W = rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) >= self.sparsity)
-        radius = np.max(np.abs(np.linalg.eigvals(W))) if n > 1 else abs(W[0, 0])
-        self.W_ = W * (self.spectral_radius / radius) if radius > 0 else W
-        W_in = rng.uniform(-1, 1, (n, 1 + n_inputs))
+        self.W_ = self.spectral_radius * unit_radius(
+            random_sparse(self.n_reservoir, 1.0 - self.sparsity, rng), rng)
+        W_in = rng.uniform(-1, 1, (self.n_reservoir, 1 + n_inputs))
         W_in[:, 0] *= self.bias_scaling
         W_in[:, 1:] *= self.input_scaling
         self.W_in_ = W_in
@@ -86,9 +132,9 @@ class EchoStateNetwork:
             rng = np.random.default_rng([self.seed, 1])
             drive = drive + noise * rng.uniform(-1, 1, drive.shape)
         states = np.empty((len(u), self.n_reservoir))
-        a = self.leak_rate
+        a, W = self.leak_rate, self.W_
         for t in range(len(u)):
-            x = (1 - a) * x + a * np.tanh(self.W_ @ x + drive[t])
+            x = (1 - a) * x + a * np.tanh(W @ x + drive[t])
             states[t] = x
         return states
 
@@ -106,12 +152,16 @@ class EchoStateNetwork:
                            f"{len(y)}")
         if not 0 <= washout < len(u):
             raise AmlError(f"washout must be in [0, {len(u)}), got {washout}")
-        self._init_weights(u.shape[1])
-        self._y_1d = np.ndim(np.asarray(y)) == 1 or y.shape[1] == 1
-        states = self._run(u, np.zeros(self.n_reservoir), self.noise)
-        start = time.perf_counter()
-        self.fit_readout(self._features(u, states)[washout:], y[washout:])
-        self.readout_seconds_ = time.perf_counter() - start
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread: on a busy shared CPU, extra threads only wait for each other
+        with threadpool_limits(1):
+            self._init_weights(u.shape[1])
+            self._y_1d = np.ndim(np.asarray(y)) == 1 or y.shape[1] == 1
+            states = self._run(u, np.zeros(self.n_reservoir), self.noise)
+            start = time.perf_counter()
+            self.fit_readout(self._features(u, states)[washout:], y[washout:])
+            self.readout_seconds_ = time.perf_counter() - start
         self.state_, self.last_input_ = states[-1], u[-1]
         return self
 
@@ -119,14 +169,23 @@ class EchoStateNetwork:
         """Ridge regression W_out = Y X^T (X X^T + ridge I)^-1: the only training (eq 3.8)."""
         import warnings
 
-        from scipy.linalg import LinAlgWarning, solve
+        from scipy.linalg import LinAlgError, LinAlgWarning, solve
+        from scipy.linalg.blas import dsyrk as syrk
         from threadpoolctl import threadpool_limits
 
-        # one BLAS thread: on a busy shared CPU, extra threads only wait for each other
         with threadpool_limits(1), warnings.catch_warnings():
             warnings.simplefilter("ignore", LinAlgWarning)  # a tiny ridge, on purpose
-            gram = features.T @ features + self.ridge * np.eye(features.shape[1])
-            self.W_out_ = solve(gram, features.T @ target, assume_a="pos").T
+            # X^T X by a symmetric rank-k update: half the work of a full product (only the
+            # upper triangle, which is all the Cholesky solve below reads)
+            gram = syrk(1.0, features.T) if features.dtype == np.float64 \
+                else features.T @ features
+            gram[np.diag_indices_from(gram)] += self.ridge
+            right = features.T @ target
+            try:
+                self.W_out_ = solve(gram, right, assume_a="pos").T
+            except LinAlgError:  # rounding left a tiny ridge not positive definite
+                full = np.triu(gram) + np.triu(gram, 1).T
+                self.W_out_ = np.linalg.lstsq(full, right, rcond=None)[0].T
 
     def _check_fitted(self):
         if not hasattr(self, "W_out_"):

@@ -12,6 +12,7 @@ serves the stateful TensorFlow model and the stateless JAX one.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 
 import keras
@@ -22,14 +23,22 @@ from aml.models.curve import default_dtype, mlp
 
 
 def pointwise_derivative(fn: Callable, x):
-    """fn(x) and dfn/dx at every point, by automatic differentiation (fn acts point by point)."""
+    """fn(x) and dfn/dx at every point, by automatic differentiation.
+
+    x is (points, 1) and fn acts point by point, returning (points, k): the derivative has
+    the same shape, one column per output.
+    """
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=True) as tape:
             tape.watch(x)
             y = fn(x)
-        return y, tape.gradient(y, x)
+            # a gradient sums over outputs: with several, take one column at a time
+            columns = [y[:, j] for j in range(y.shape[-1])] if y.shape[-1] > 1 else None
+        if columns is None:
+            return y, tape.gradient(y, x)
+        return y, tf.concat([tape.gradient(c, x) for c in columns], axis=1)
     import jax
     import jax.numpy as jnp
 
@@ -71,8 +80,20 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
     return history
 
 
+class _NoRetracingNotice(logging.Filter):
+    """Each model gets its own compiled step here, by design (a solver trains one network per
+    piece of a domain): TensorFlow's advice about repeated tracing does not apply."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
 def _tensorflow_adam(model, optimizer, loss_fn):
     import tensorflow as tf
+
+    tf_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingNotice) for f in tf_logger.filters):
+        tf_logger.addFilter(_NoRetracingNotice())
 
     loss_fn = tf.autograph.experimental.do_not_convert(loss_fn)  # plain tensor code
     variables = model.trainable_variables

@@ -6,15 +6,26 @@ course's finite difference in a Python loop, dg/dx comes from automatic differen
 every collocation point is handled in one vectorised call, and many optimiser steps run
 per compiled call (see `aml.training.full_batch`).
 
+After training, the solution's error is estimated from its residual on a dense grid (see
+`aml.training.ode_error`); with `tol`, the domain is split into pieces where the error
+arises until the estimate is under `tol` or the budget is spent, and the user is told.
+
+Right-hand sides:
+- one equation (u0 a number): f(x, u) gets x and u of shape (points, 1), e.g.
+  `lambda x, u: ops.cos(x) - u`; one of x alone (`lambda x: 2 * x`, `np.cos(x)`) is
+  evaluated once at the collocation points, so NumPy works there.
+- a system (u0 a sequence of m values): f(x, u) gets x of shape (points,) and u of shape
+  (m, points), SciPy's convention, and returns m components, e.g. an oscillator
+  `lambda x, u: [u[1], -u[0]]` (the same f runs in `scipy.integrate.solve_ivp`).
 A right-hand side that uses u must be written with `keras.ops` (or plain arithmetic) so it
-runs inside the compiled step, e.g. `lambda x, u: -u` or `lambda x, u: ops.cos(x) - u`. One
-of x alone (`lambda x: 2 * x`, or `lambda x, u: np.cos(x)`) is evaluated once at the
-collocation points, so NumPy functions work there.
+runs inside the compiled training step.
 """
 
 from __future__ import annotations
 
 import inspect
+import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,19 +36,19 @@ from keras import ops
 from aml.errors import AmlError
 from aml.models.curve import default_dtype, mlp
 from aml.training.full_batch import minimise, pointwise_derivative
+from aml.training.ode_error import ErrorEstimate, defect_estimate, local_bounds
+
+__all__ = ["ODESolution", "ODEPiece", "as_rhs", "collocation_points", "default_dtype",
+           "first_order", "mlp", "residual_loss", "solve_ode", "SystemRHS"]
+
+
+class ToleranceWarning(UserWarning):
+    """solve_ode / fit_ode could not bring the estimated error under `tol`."""
 
 
 def as_rhs(f: Callable) -> Callable:
     """f(x, u) from a right-hand side written as f(x, u) or as f(x)."""
-    try:
-        parameters = [p for p in inspect.signature(f).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                      and p.default is p.empty]
-        takes_u = len(parameters) >= 2 or any(
-            p.kind == p.VAR_POSITIONAL for p in inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):  # builtins without a signature: assume f(x, u)
-        takes_u = True
-    rhs = f if takes_u else (lambda x, u: f(x))
+    rhs = f if _takes_u(f) else (lambda x, u, **_: f(x))
     if keras.backend.backend() == "tensorflow":  # user code runs as written, not AutoGraph'd
         import tensorflow as tf
 
@@ -45,41 +56,187 @@ def as_rhs(f: Callable) -> Callable:
     return rhs
 
 
+def _takes_u(f: Callable) -> bool:
+    try:
+        signature = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: assume f(x, u)
+        return True
+    positional = [p for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.default is p.empty]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in signature)
+
+
+def first_order(f2: Callable) -> Callable:
+    """u'' = f2(x, u, v) (v = u') as the first-order system (u, v)' = (v, f2(x, u, v)):
+    solve it with u0 = [u(x0), u'(x0)]; component 0 of the solution is u."""
+
+    def system(x, y, **params):
+        return [y[1], f2(x, y[0], y[1], **params)]
+
+    return system
+
+
+class SystemRHS:
+    """The user's f in one internal form: rhs(x, U, params) with x (points, 1) and U
+    (points, m), returning (points, m), on tensors or NumPy arrays alike."""
+
+    def __init__(self, f: Callable, components: int, system: bool):
+        self.f, self.m, self.system = as_rhs(f), components, system
+
+    def __call__(self, x, u, params: dict | None = None):
+        params = params or {}
+        if not self.system:
+            return self.f(x, u, **params) + ops.zeros_like(u)
+        n = ops.shape(x)[0]
+        value = self.f(ops.reshape(x, (n,)), ops.transpose(u), **params)
+        if isinstance(value, (list, tuple)):
+            if len(value) != self.m:
+                raise ValueError(f"f returned {len(value)} components, u0 has {self.m}")
+            zeros = ops.zeros((n,), dtype=u.dtype)
+            return ops.stack([ops.reshape(ops.cast(c, u.dtype) + zeros, (n,)) for c in value],
+                             axis=1)
+        return ops.transpose(ops.cast(value, u.dtype) + ops.zeros_like(ops.transpose(u)))
+
+    def numpy(self, params: dict | None = None) -> Callable:
+        """The same f on NumPy float64: x (points,), u (points, m) -> (points, m)."""
+
+        def rhs(x, u):
+            # as tensors, so a division by zero gives inf (reported) rather than a warning
+            value = self(ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1)),
+                         ops.convert_to_tensor(np.asarray(u, "float64")), params)
+            return np.asarray(ops.convert_to_numpy(value), dtype="float64")
+
+        return rhs
+
+
 @dataclass
-class ODESolution:
-    """A trained solution: call it on x values (any shape) to get u(x) as a NumPy array."""
+class ODEPiece:
+    """g(x) = u0 + (x - x0)·s·NN(t) on one interval: t is x mapped onto [-1, 1], s the
+    slope's scale per component (the network then learns numbers of order one)."""
 
     model: keras.Model
-    u0: float
+    u0: np.ndarray
     domain: tuple[float, float]
-    scale: float = 1.0
+    scale: np.ndarray
     history: dict = field(default_factory=dict)
 
-    def trial(self, x, call=None):
-        """g(x) = u0 + (x - x0)·s·NN(t): t is x mapped onto [-1, 1], s the slope's scale."""
+    def trial(self, x, call=None, u0=None):
         x0, x1 = self.domain
-        t = (x - x0) * (2.0 / (x1 - x0)) - 1.0
-        return self.u0 + (x - x0) * self.scale * (call or self.model)(t)
-
-    def __call__(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype="float64")
         dtype = self.model.trainable_variables[0].dtype
-        column = ops.convert_to_tensor(x.reshape(-1, 1), dtype=dtype)
-        u = ops.convert_to_numpy(self.trial(column))
-        return u.reshape(x.shape).astype("float64")
+        t = (x - x0) * (2.0 / (x1 - x0)) - 1.0
+        start = ops.convert_to_tensor(self.u0, dtype=dtype) if u0 is None else u0
+        scale = ops.convert_to_tensor(self.scale, dtype=dtype)
+        return start + (x - x0) * scale * (call or self.model)(t)
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """(points, m) float64 values at x (points,)."""
+        dtype = self.model.trainable_variables[0].dtype
+        column = ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1), dtype=dtype)
+        return ops.convert_to_numpy(self.trial(column)).astype("float64")
+
+    def values_and_slopes(self, x: np.ndarray):
+        dtype = self.model.trainable_variables[0].dtype
+        column = ops.convert_to_tensor(np.asarray(x, "float64").reshape(-1, 1), dtype=dtype)
+        g, dg = pointwise_derivative(self.trial, column)
+        return (ops.convert_to_numpy(g).astype("float64"),
+                ops.convert_to_numpy(dg).astype("float64"))
+
+
+@dataclass
+class ODESolution:
+    """A trained solution: call it on x values to get u(x) as a NumPy array (the shape of x
+    for one equation, x's shape plus one axis of components for a system).
+
+    `error_estimate` bounds max |u - u_true| over the domain (see `aml.training.ode_error`);
+    `report()` says it in words.
+    """
+
+    pieces: list[ODEPiece]
+    system: bool = False
+    tol: float | None = None
+    estimate: ErrorEstimate | None = None
+    seconds: float = 0.0
+
+    @property
+    def domain(self) -> tuple[float, float]:
+        return self.pieces[0].domain[0], self.pieces[-1].domain[1]
+
+    @property
+    def model(self) -> keras.Model:
+        return self.pieces[0].model
+
+    @property
+    def history(self) -> dict:
+        return self.pieces[0].history
+
+    @property
+    def scale(self):
+        """The first piece's slope scale s: a number for one equation, else one per component."""
+        scale = self.pieces[0].scale
+        return scale if self.system else float(scale[0])
+
+    @property
+    def components(self) -> int:
+        return len(self.pieces[0].u0)
 
     @property
     def final_loss(self) -> float:
-        losses = self.history.get("lbfgs") or self.history.get("adam") or [float("nan")]
-        return float(min(losses[-50:]))
+        return max(_final_loss(p.history) for p in self.pieces)
+
+    @property
+    def error_estimate(self) -> float:
+        return float("nan") if self.estimate is None else self.estimate.bound
+
+    @property
+    def within_tol(self) -> bool:
+        return (self.tol is not None and self.estimate is not None
+                and self.estimate.reliable and self.estimate.bound <= self.tol)
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype="float64")
+        flat = x.ravel()
+        ends = [p.domain[1] for p in self.pieces[:-1]]
+        which = np.searchsorted(ends, flat, side="left")
+        out = np.empty((flat.size, self.components))
+        for k, piece in enumerate(self.pieces):
+            chosen = which == k
+            if np.any(chosen):
+                out[chosen] = piece.values(flat[chosen])
+        return out.reshape(x.shape + (self.components,)) if self.system \
+            else out[:, 0].reshape(x.shape)
+
+    def report(self) -> str:
+        """One paragraph: what was solved, how well, and whether `tol` was met."""
+        a, b = self.domain
+        what = f"{self.components} components" if self.system else "one equation"
+        text = (f"u(x) on [{a:g}, {b:g}] ({what}) from {len(self.pieces)} "
+                f"piece{'s' if len(self.pieces) > 1 else ''}, trained in {self.seconds:.1f} s; "
+                f"estimated max error {self.error_estimate:.2e}")
+        if self.estimate is not None and not self.estimate.converged:
+            text += " (the error equation did not converge: the true error may be larger)"
+        if self.tol is not None:
+            text += (f", under tol {self.tol:g}" if self.within_tol
+                     else f", NOT under tol {self.tol:g}")
+        return text + "."
 
 
-def residual_loss(solution: ODESolution, rhs: Callable, x):
-    """Mean over the collocation points x of (dg/dx - f(x, g))^2, with dg/dx by autodiff."""
+def _final_loss(history: dict) -> float:
+    losses = history.get("lbfgs") or history.get("adam") or [float("nan")]
+    return float(min(losses[-50:]))
 
-    def loss_fn(call):
-        u, du_dx = pointwise_derivative(lambda points: solution.trial(points, call), x)
-        residual = (du_dx - (rhs(x, u) + ops.zeros_like(u))) / solution.scale
+
+def residual_loss(piece: ODEPiece | ODESolution, rhs: Callable, x, params=None, u0=None):
+    """Mean over the collocation points x (and components) of ((dg/dx - f(x, g)) / s)^2,
+    with dg/dx by autodiff; `params` (a dict of tensors) and `u0` may be trainable. `rhs`
+    is called as rhs(x, u), with `params` as a third argument when given."""
+    if isinstance(piece, ODESolution):
+        piece = piece.pieces[0]
+
+    def loss_fn(call, params=params, u0=u0):
+        u, du_dx = pointwise_derivative(lambda points: piece.trial(points, call, u0), x)
+        scale = ops.convert_to_tensor(piece.scale, dtype=u.dtype)
+        value = rhs(x, u) if params is None else rhs(x, u, params)
+        residual = (du_dx - (value + ops.zeros_like(u))) / scale
         return ops.mean(ops.square(residual))
 
     return loss_fn
@@ -92,77 +249,214 @@ def collocation_points(domain: tuple[float, float], n: int) -> np.ndarray:
     return (x0 + (t + 1.0) * (x1 - x0) / 2.0).reshape(-1, 1)
 
 
-def _check_rhs(rhs, x, u0: float) -> float:
-    """Largest |f(x, u0)| on the points (the slope's scale); fails early, with one line, on a
-    right-hand side that cannot run on tensors, returns the wrong shape or is not finite."""
+def check_rhs(rhs: SystemRHS, x: np.ndarray, u0: np.ndarray, params=None) -> np.ndarray:
+    """|f(x, u0)| per point and component; fails early, with one line, on a right-hand side
+    that cannot run on tensors, returns the wrong shape or is not finite."""
+    example = "lambda x, u: [u[1], -u[0]]" if rhs.system else "lambda x, u: ops.cos(x) - u"
     try:
-        value = ops.convert_to_numpy(rhs(x, ops.zeros_like(x) + u0) + ops.zeros_like(x))
+        value = rhs.numpy(params)(x.ravel(), np.tile(u0, (len(x), 1)))
     except Exception as err:  # noqa: BLE001 - any failure of user code is reported in one line
-        raise AmlError(f"the right-hand side f(x, u) failed on tensors ({type(err).__name__}: "
-                       f"{err}); write it with keras.ops, e.g. lambda x, u: ops.cos(x) - u")\
-            from None
-    if value.shape != tuple(x.shape):
-        raise AmlError(f"the right-hand side must return one value per point, got shape "
-                       f"{value.shape} for {x.shape[0]} points; use element-wise operations")
+        raise AmlError(f"the right-hand side f(x, u) failed ({type(err).__name__}: "
+                       f"{str(err)[:160]}); write it with keras.ops, e.g. {example}") from None
+    if value.shape != (len(x), rhs.m):
+        raise AmlError(f"the right-hand side must return {rhs.m} value(s) per point, got "
+                       f"shape {value.shape} for {len(x)} points; e.g. {example}")
     if not np.all(np.isfinite(value)):
         raise AmlError("the right-hand side is not finite on the domain; choose a domain where "
                        "f(x, u) is defined")
-    return float(np.max(np.abs(value)))
+    return np.abs(value)
 
 
-def solve_ode(f: Callable, u0: float, domain: tuple[float, float] = (0.0, 2.0), *,
-              model: keras.Model | None = None, hidden: Sequence[int] = (32, 32),
-              points: int = 64, steps: int = 2000, learning_rate: float = 1e-2,
-              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
-              dtype: str | None = None,
-              on_chunk: Callable[[int, float], None] | None = None) -> ODESolution:
-    """Train g(x) = u0 + (x - x0)·NN(x) so that dg/dx = f(x, g) on `domain`; returns u(x).
+def _initial_value(u0) -> tuple[np.ndarray, bool]:
+    system = np.ndim(u0) > 0
+    try:
+        values = np.atleast_1d(np.asarray(u0, dtype="float64"))
+    except (TypeError, ValueError):
+        raise AmlError(f"u0 must be a number or a sequence of numbers, got {u0!r}") from None
+    if values.ndim != 1 or len(values) == 0 or not np.all(np.isfinite(values)):
+        raise AmlError(f"u0 must be a finite number or a flat sequence of them, got {u0!r}")
+    return values, system
 
-    `model` (any Keras 1 -> 1 model, e.g. a student's) replaces the default tanh network of
-    `hidden` units. Adam runs `steps` steps, then L-BFGS `lbfgs_steps` iterations.
-    `dtype` defaults to float64 where the backend allows it (L-BFGS needs the precision
-    to go below ~1e-4), else float32.
-    """
-    x0, x1 = (float(v) for v in domain)
-    if not x1 > x0:
-        raise AmlError(f"domain must be (start, end) with end > start, got {domain}")
-    if points < 2:
-        raise AmlError(f"points must be at least 2, got {points}")
-    rhs = as_rhs(f)
-    dtype = dtype or default_dtype()
-    if model is None:
-        model = mlp(hidden, seed=seed, dtype=dtype)
+
+@dataclass
+class _Settings:
+    hidden: Sequence[int]
+    points: int
+    steps: int
+    learning_rate: float
+    final_learning_rate: float
+    lbfgs_steps: int
+    seed: int
+    dtype: str
+    on_chunk: Callable | None
+
+
+def _new_model(template: keras.Model | None, settings: _Settings, m: int) -> keras.Model:
+    if template is None:
+        model = mlp(settings.hidden, seed=settings.seed, dtype=settings.dtype, outputs=m)
+    else:
+        model = keras.models.clone_model(template)
     if not model.built:
-        model(np.zeros((1, 1), dtype=dtype))
+        model(np.zeros((1, 1), dtype=settings.dtype))
+    return model
+
+
+def _train_piece(rhs: SystemRHS, model: keras.Model, u0: np.ndarray,
+                 domain: tuple[float, float], settings: _Settings,
+                 slope_hint: np.ndarray | None = None) -> ODEPiece:
     dtype = model.trainable_variables[0].dtype
-    x = ops.convert_to_tensor(collocation_points((x0, x1), points), dtype=dtype)
-    slope = _check_rhs(rhs, x, float(u0))
-    fixed = _values_if_independent_of_u(rhs, collocation_points((x0, x1), points))
+    grid = collocation_points(domain, settings.points)
+    slope = check_rhs(rhs, grid, u0).max(axis=0)
+    if slope_hint is not None:
+        slope = np.maximum(slope, slope_hint)
+    out = ops.shape(model(np.zeros((1, 1), dtype=dtype)))[-1]
+    if out != rhs.m:
+        raise AmlError(f"the model gives {out} output(s) per x, the equation has {rhs.m} "
+                       f"component(s); end it with Dense({rhs.m})")
+    piece = ODEPiece(model, np.asarray(u0, "float64"), domain, np.maximum(1.0, slope))
+    x = ops.convert_to_tensor(grid, dtype=dtype)
+    f = rhs
+    fixed = _values_if_independent_of_u(rhs, grid, u0)
     if fixed is not None:  # f(x) alone: evaluate once (NumPy functions work too)
         values = ops.convert_to_tensor(fixed, dtype=dtype)
-        rhs = as_rhs(lambda _: values)
-    solution = ODESolution(model, float(u0), (x0, x1), scale=max(1.0, slope))
+
+        def f(_x, _u, _params=None):
+            return values
     try:
-        solution.history = minimise(model, residual_loss(solution, rhs, x), steps=steps,
-                                    learning_rate=learning_rate,
-                                    final_learning_rate=final_learning_rate,
-                                    lbfgs_steps=lbfgs_steps, on_chunk=on_chunk)
+        piece.history = minimise(model, residual_loss(piece, f, x), steps=settings.steps,
+                                 learning_rate=settings.learning_rate,
+                                 final_learning_rate=settings.final_learning_rate,
+                                 lbfgs_steps=settings.lbfgs_steps, on_chunk=settings.on_chunk)
     except (TypeError, NotImplementedError) as err:
         if fixed is not None:
             raise
         raise AmlError(f"the right-hand side f(x, u) cannot run in the compiled training step "
                        f"({type(err).__name__}: {str(err)[:120]}); write it with keras.ops "
                        f"instead of NumPy, e.g. ops.exp(-u)") from None
+    return piece
+
+
+def _values_if_independent_of_u(rhs: SystemRHS, x: np.ndarray, u0: np.ndarray):
+    """f at the points x when it ignores u (checked with two different u), else None."""
+    numpy_rhs = rhs.numpy()
+    try:
+        first = numpy_rhs(x.ravel(), np.tile(u0, (len(x), 1)))
+        second = numpy_rhs(x.ravel(), np.tile(u0, (len(x), 1)) + 1.2345)
+    except Exception:  # noqa: BLE001 - f that needs tensors: use it symbolically
+        return None
+    if not np.array_equal(first, second):
+        return None
+    return first
+
+
+def dense_estimate(pieces: list[ODEPiece], rhs: Callable, per_piece: int) -> tuple[
+        ErrorEstimate, list[slice]]:
+    """The defect estimate of a piecewise solution on `per_piece` (odd) points per piece."""
+    xs, gs, dgs, coarse, slices, start = [], [], [], [], [], 0
+    for piece in pieces:
+        x = np.linspace(*piece.domain, per_piece)
+        g, dg = piece.values_and_slopes(x)
+        xs.append(x)
+        gs.append(g)
+        dgs.append(dg)
+        mask = np.zeros(per_piece, bool)
+        mask[::2] = True
+        coarse.append(mask)
+        slices.append(slice(start, start + per_piece))
+        start += per_piece
+    estimate = defect_estimate(rhs, np.concatenate(xs), np.concatenate(gs),
+                               np.concatenate(dgs), np.concatenate(coarse))
+    return estimate, slices
+
+
+def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
+              model: keras.Model | None = None, hidden: Sequence[int] = (32, 32),
+              points: int = 64, steps: int = 2000, learning_rate: float = 1e-2,
+              final_learning_rate: float = 1e-4, lbfgs_steps: int = 1000, seed: int = 0,
+              dtype: str | None = None, tol: float | None = None, strict: bool = False,
+              max_pieces: int = 8, budget_seconds: float | None = None,
+              on_chunk: Callable[[int, float], None] | None = None) -> ODESolution:
+    """Train g(x) = u0 + (x - x0)·NN(x) so that dg/dx = f(x, g) on `domain`; returns u(x)
+    with its estimated error (`.error_estimate`, `.report()`).
+
+    `model` (any Keras 1 -> m model, e.g. a student's) replaces the default tanh network of
+    `hidden` units. Adam runs `steps` steps, then L-BFGS `lbfgs_steps` iterations.
+    `dtype` defaults to float64 where the backend allows it (L-BFGS needs the precision
+    to go below ~1e-4), else float32.
+
+    With `tol`, pieces of the domain where the error arises are split in two and solved
+    again, until the estimated max error is under `tol`, or `max_pieces` pieces or
+    `budget_seconds` are reached: then a `ToleranceWarning` gives the estimate, or with
+    `strict=True` an AmlError.
+    """
+    started = time.perf_counter()
+    x0, x1 = (float(v) for v in domain)
+    if not x1 > x0:
+        raise AmlError(f"domain must be (start, end) with end > start, got {domain}")
+    if points < 2:
+        raise AmlError(f"points must be at least 2, got {points}")
+    if tol is not None and not tol > 0:
+        raise AmlError(f"tol must be a positive number, got {tol}")
+    if max_pieces < 1:
+        raise AmlError(f"max_pieces must be at least 1, got {max_pieces}")
+    start, system = _initial_value(u0)
+    rhs = SystemRHS(f, len(start), system)
+    if model is not None and not model.built:
+        model(np.zeros((1, 1), dtype=dtype or default_dtype()))
+    settings = _Settings(hidden, points, steps, learning_rate, final_learning_rate,
+                         lbfgs_steps, seed, model.trainable_variables[0].dtype if model
+                         else (dtype or default_dtype()), on_chunk)
+    numpy_rhs = rhs.numpy()
+    per_piece = 32 * points + 1
+
+    intervals = [(x0, x1)]
+    hints: list[np.ndarray | None] = [None]
+    pieces: list[ODEPiece] = []
+    unused = model  # the caller's own model trains the first piece; later ones are clones
+    while True:
+        for k in range(len(pieces), len(intervals)):
+            begin = start if k == 0 else pieces[k - 1].values(
+                np.array([intervals[k][0]]))[0]
+            fresh, unused = unused or _new_model(model, settings, rhs.m), None
+            pieces.append(_train_piece(rhs, fresh, begin, intervals[k], settings, hints[k]))
+        estimate, slices = dense_estimate(pieces, numpy_rhs, per_piece)
+        solution = ODESolution(pieces, system, tol, estimate, time.perf_counter() - started)
+        if tol is None or solution.within_tol:
+            return solution
+        out_of_time = budget_seconds is not None and solution.seconds > budget_seconds
+        if len(intervals) >= max_pieces or out_of_time:
+            break
+        intervals, hints, keep = _split(intervals, pieces, estimate, slices, tol, max_pieces)
+        pieces = pieces[:keep]
+    limit = (f"{budget_seconds:g} s spent" if out_of_time
+             else f"max_pieces={max_pieces} reached")
+    message = (f"solve_ode: estimated max error {solution.error_estimate:.2e} is above "
+               f"tol={tol:g} ({limit}, {len(intervals)} pieces); raise max_pieces, points or "
+               f"steps, or accept the estimate")
+    if strict:
+        raise AmlError(message)
+    warnings.warn(message, ToleranceWarning, stacklevel=2)
     return solution
 
 
-def _values_if_independent_of_u(rhs, x: np.ndarray):
-    """f at the points x when it ignores u (checked with two different u), else None."""
-    try:
-        first = ops.convert_to_numpy(rhs(x, np.zeros_like(x)) + np.zeros_like(x))
-        second = ops.convert_to_numpy(rhs(x, np.full_like(x, 1.2345)) + np.zeros_like(x))
-    except Exception:  # noqa: BLE001 - f that needs tensors: use it symbolically
-        return None
-    if first.shape != x.shape or not np.array_equal(first, second):
-        return None
-    return first
+def _split(intervals, pieces, estimate: ErrorEstimate, slices, tol: float, max_pieces: int):
+    """Halve the pieces that add more than their share (by length) of `tol`; at least the
+    worst one. Returns the new intervals, slope hints, and how many old pieces stay valid."""
+    local = local_bounds(estimate, slices)
+    total = intervals[-1][1] - intervals[0][0]
+    share = [tol * (b - a) / total for a, b in intervals]
+    order = sorted(range(len(intervals)), key=lambda k: -local[k] / share[k])
+    chosen = [k for k in order if local[k] > 0.5 * share[k]] or order[:1]
+    chosen = set(chosen[:max_pieces - len(intervals)] or order[:1])
+    new_intervals, hints = [], []
+    for k, (a, b) in enumerate(intervals):
+        slope = np.max(np.abs(pieces[k].values_and_slopes(
+            np.linspace(a, b, 65))[1]), axis=0)
+        if k in chosen:
+            middle = (a + b) / 2
+            new_intervals += [(a, middle), (middle, b)]
+            hints += [slope, slope]
+        else:
+            new_intervals.append((a, b))
+            hints.append(slope)
+    return new_intervals, hints, min(chosen)

@@ -106,7 +106,7 @@ def _solve_with_loss(loss, eq, model, settings: dict):
     from keras import ops
 
     from aml.training.full_batch import minimise
-    from aml.training.residual import ODESolution, as_rhs, collocation_points
+    from aml.training.residual import ODEPiece, ODESolution, as_rhs, collocation_points
 
     if not model.built:
         model(np.zeros((1, 1), dtype="float32"))
@@ -115,7 +115,7 @@ def _solve_with_loss(loss, eq, model, settings: dict):
     x = ops.convert_to_tensor(collocation_points((x0, x1), settings.get("points", 64)), dtype)
     rhs = as_rhs(eq.rhs)
     scale = max(1.0, float(np.max(np.abs(ops.convert_to_numpy(rhs(x, x * 0 + eq.u0))))))
-    solution = ODESolution(model, eq.u0, (x0, x1), scale=scale)
+    piece = ODEPiece(model, np.array([eq.u0]), (x0, x1), np.array([scale]))
 
     def loss_fn(call):
         def network(points):
@@ -124,9 +124,9 @@ def _solve_with_loss(loss, eq, model, settings: dict):
         return loss(network, rhs, x, x0, eq.u0) / scale ** 2
 
     options = {k: settings[k] for k in settings if k != "points"}
-    solution.history = minimise(model, loss_fn, **{"steps": 2000, "lbfgs_steps": 1000,
-                                                   **options})
-    return solution
+    piece.history = minimise(model, loss_fn, **{"steps": 2000, "lbfgs_steps": 1000,
+                                                **options})
+    return ODESolution([piece])
 
 
 def check_residual(module, quick: bool = False) -> list[CheckResult]:

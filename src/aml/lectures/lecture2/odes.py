@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aml.backend import float64_on_jax
 from aml.context import RunContext
 
 NAMES = ("2x", "x^2", "x^2-2x")
@@ -107,6 +108,7 @@ def _train_all(train, config: ODEConfig, ctx: RunContext, label: str) -> tuple[d
     return solutions, metrics
 
 
+@float64_on_jax()
 def ode_residual(config: ODEConfig, ctx: RunContext) -> dict:
     """Solve the three ODEs with the residual loss and report the largest error of each."""
     solutions, metrics = _train_all(solve_residual, config, ctx, "residual")
@@ -116,6 +118,7 @@ def ode_residual(config: ODEConfig, ctx: RunContext) -> dict:
     return metrics
 
 
+@float64_on_jax()
 def ode_supervised(config: ODEConfig, ctx: RunContext) -> dict:
     """Fit the three exact solutions by regression on sampled points; same error measure."""
     solutions, metrics = _train_all(fit_supervised, config, ctx, "supervised")
@@ -154,6 +157,7 @@ def out_of_range_figure(curves: dict, wide, inside):
     return fig
 
 
+@float64_on_jax()
 def out_of_range(config: OutOfRangeConfig, ctx: RunContext) -> dict:
     """Train both ways on [0, 2] and measure the error inside and outside that range."""
     curves, metrics = {}, {}

@@ -29,6 +29,13 @@ ENTRIES = (
     Example("l2.out_of_range", 2, "Residual vs supervised models outside [0, 2], on [0, 5]",
             f"{_HERE}.odes:out_of_range", f"{_HERE}.odes:OutOfRangeConfig", _RANGE_TARGETS,
             topics=("losses", "residual")),
+    Example("l2.ode_systems", 2, "Oscillator and Lotka-Volterra: residual solver with its "
+            "error estimate vs supervised fit", f"{_HERE}.ode_systems:ode_systems",
+            f"{_HERE}.ode_systems:SystemsConfig",
+            # the course's 1e-3; the estimate must bound the true error within a factor 2
+            (Target("residual_max_error", "<", 1e-3, quick=1e-2),
+             Target("estimate_ratio_min", ">=", 0.95), Target("estimate_ratio_max", "<=", 2.0)),
+            topics=("losses", "residual")),
     Example("l2.anomaly", 2, "Autoencoder flags peaks in a sine signal",
             f"{_HERE}.anomaly:anomaly", f"{_HERE}.anomaly:AnomalyConfig",
             (Target("precision", ">=", 0.9), Target("recall", ">=", 0.9)),

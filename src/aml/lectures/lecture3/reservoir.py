@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from aml.context import RunContext
+from aml.scratch.reservoir import nrmse
 
 
 @dataclass(frozen=True)
-class ReservoirConfig:
+class ReservoirPredictionConfig:
     n_reservoir: int = 500
     spectral_radius: float = 1.0
     leak_rate: float = 0.5
@@ -37,14 +38,9 @@ class ReservoirConfig:
     lstm_batch_size: int = 32
 
     @classmethod
-    def quick(cls) -> ReservoirConfig:
+    def quick(cls) -> ReservoirPredictionConfig:
         return cls(n_reservoir=200, candidate_seeds=2, train_steps=1500, validation_steps=300,
                    test_steps=400, lstm_epochs=8)
-
-
-def nrmse(pred, true, scale: float) -> float:
-    """Root-mean-square error divided by the standard deviation of the series."""
-    return float(np.sqrt(np.mean((np.asarray(pred) - np.asarray(true)) ** 2)) / scale)
 
 
 def esn_windows(esn, series, first: int, last: int, horizon: int, stride: int):
@@ -69,7 +65,7 @@ def esn_windows(esn, series, first: int, last: int, horizon: int, stride: int):
     return np.concatenate(next_step), np.array(runs), np.array(starts)
 
 
-def fit_esn(config: ReservoirConfig, series, seed: int):
+def fit_esn(config: ReservoirPredictionConfig, series, seed: int):
     from aml.scratch.reservoir import EchoStateNetwork
 
     esn = EchoStateNetwork(n_reservoir=config.n_reservoir,
@@ -108,7 +104,7 @@ def lstm_free_run(model, series, starts, window: int, horizon: int) -> np.ndarra
     return np.stack(outputs, axis=1)
 
 
-def train_lstm(config: ReservoirConfig, series, seed: int):
+def train_lstm(config: ReservoirPredictionConfig, series, seed: int):
     import keras
 
     from aml.training import supervised
@@ -124,7 +120,7 @@ def train_lstm(config: ReservoirConfig, series, seed: int):
     return model, time.perf_counter() - start
 
 
-def reservoir(config: ReservoirConfig, ctx: RunContext) -> dict:
+def reservoir(config: ReservoirPredictionConfig, ctx: RunContext) -> dict:
     """ESN on Mackey-Glass (tau=17): next-step and 84-step free-running NRMSE, vs an LSTM."""
     from aml.data import load
 

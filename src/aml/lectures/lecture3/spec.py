@@ -76,7 +76,7 @@ ENTRIES = (
              tiers=TEXT_TIERS),
     Example("l3.reservoir", 3, "Echo state network on Mackey-Glass vs an LSTM",
             f"{_HERE}.reservoir:reservoir",
-            f"{_HERE}.reservoir:ReservoirConfig",
+            f"{_HERE}.reservoir:ReservoirPredictionConfig",
             (Target("nrmse_next_step", "<=", 1e-4, quick=1e-2),
              Target("nrmse_free_run_84", "<=", 1e-2, quick=0.3),
              Target("lstm_over_esn_free_run", ">", 1.0)),

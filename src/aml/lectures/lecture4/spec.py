@@ -27,6 +27,12 @@ ENTRIES = (
              Target("v0_relative_error", "<=", 0.01, quick=0.02),
              Target("extrapolation_improvement", ">=", 10.0)),
             topics=("physics",)),
+    Example("l4.inverse", 4, "Inverse problems: constants of a law with intervals, and the "
+            "projectile both ways", f"{_HERE}.inverse:inverse", f"{_HERE}.inverse:InverseConfig",
+            # the same 1% on g and v0 that l4.physics_net's structured network must reach
+            (Target("g_relative_error", "<=", 0.01, quick=0.02),
+             Target("v0_relative_error", "<=", 0.01, quick=0.02)),
+            topics=("physics",)),
     Example("l4.regularization", 4, "L1, L2 and dropout against over-fitting few samples",
             f"{_HERE}.physics:regularization", f"{_HERE}.physics:RegularizationConfig",
             # quick (400 epochs, regulariser chosen on 12 validation samples): 0.43 at seed 0

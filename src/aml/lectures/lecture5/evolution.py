@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aml.context import RunContext
+from aml.scratch.reservoir import nrmse
 
 # ---- l5.genetic ------------------------------------------------------------------------------
 
@@ -166,7 +167,7 @@ def encode_reservoir(hyperparameters: dict) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ReservoirConfig:
+class ReservoirEvolutionConfig:
     """Predict Mackey-Glass (tau = 17) `horizon` steps ahead with a 100-unit reservoir; the
     baseline is the echo state network's own defaults (tuned by hand in lecture 3)."""
 
@@ -185,18 +186,12 @@ class ReservoirConfig:
     workers: int = 1
 
     @classmethod
-    def quick(cls) -> ReservoirConfig:
+    def quick(cls) -> ReservoirEvolutionConfig:
         return cls(n_samples=1400, n_train=600, n_validation=300, population_size=6,
                    generations=3)
 
 
-def nrmse(prediction, target) -> float:
-    """Root-mean-square error divided by the target's standard deviation."""
-    return float(np.sqrt(np.mean((np.ravel(prediction) - np.ravel(target)) ** 2))
-                 / np.std(target))
-
-
-def mackey_glass_task(config: ReservoirConfig, seed: int = 0):
+def mackey_glass_task(config: ReservoirEvolutionConfig, seed: int = 0):
     """Standardised series split into (u, y) pairs for train, validation and test."""
     from aml.data import load
 
@@ -240,7 +235,7 @@ class ReservoirFitness:
         return np.array([-np.log(self.error(decode_reservoir(g))) for g in genomes])
 
 
-def reservoir_evolution(config: ReservoirConfig, ctx: RunContext) -> dict:
+def reservoir_evolution(config: ReservoirEvolutionConfig, ctx: RunContext) -> dict:
     """Evolve spectral radius, leak rate, input scaling and sparsity; compare with defaults."""
     from aml.plots import subplots
     from aml.scratch.reservoir import EchoStateNetwork

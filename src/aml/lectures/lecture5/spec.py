@@ -17,7 +17,7 @@ ENTRIES = (
             topics=("genetic",)),
     Example("l5.reservoir_evolution", 5, "Echo state network hyperparameters evolved",
             f"{_HERE}.evolution:reservoir_evolution",
-            f"{_HERE}.evolution:ReservoirConfig",
+            f"{_HERE}.evolution:ReservoirEvolutionConfig",
             (Target("test_gain", ">=", 1.3, quick=1.0),),
             topics=("genetic",)),
     Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
