@@ -54,6 +54,8 @@ class Example:
 
     `search`, when set, names `space(trial, config) -> config`: the hyperparameters that
     `aml sweep` may vary (an Optuna trial suggests them; the result is a new config).
+    `backend`, when set, is the Keras backend the example was measured to run fastest on;
+    `aml run` uses it unless the user picks one (--backend or $KERAS_BACKEND).
     """
 
     id: str
@@ -63,6 +65,7 @@ class Example:
     config: str
     targets: tuple[Target, ...] = ()
     search: str | None = None
+    backend: str | None = None
     kind: str = field(default="example", init=False)
 
 
@@ -166,7 +169,8 @@ LECTURE3 = (
             f"{_L3}:cnn_images", f"{_L3}:CnnConfig",
             (Target("test_accuracy", ">=", 0.92, quick=0.7, when=_FASHION),
              Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
-            search=f"{_L3}:cnn_search_space"),
+            search=f"{_L3}:cnn_search_space",
+            backend="tensorflow"),  # oneDNN convolutions (bfloat16 on AMX); JAX fit 8x slower
     Example("l3.params_for_accuracy", 3, "Parameters needed per accuracy tier, ANN vs CNN",
             "aml.lectures.lecture3_capacity:params_for_accuracy",
             "aml.lectures.lecture3_capacity:CapacityConfig",
@@ -179,7 +183,8 @@ LECTURE3 = (
     Example("l3.text_sentiment", 3, "Review sentiment: SimpleRNN, LSTM, BiLSTM, custom cell",
             "aml.lectures.lecture3_text:text_sentiment", "aml.lectures.lecture3_text:TextConfig",
             (Target("test_accuracy", ">=", 0.80, quick=0.6, when=(("dataset", "movie_snippets"),)),
-             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),)))),
+             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),))),
+            backend="jax"),  # recurrent layers: 2-3x faster per epoch than TensorFlow here
     Exercise("l3.ann", 3, "Dense-only image classifier: parameters per accuracy tier",
              "lecture3/ann.py", "lecture3/ann.py", "aml.grading.lecture3:check_ann",
              (Target("test_accuracy", ">=", 0.88, when=_FASHION),

@@ -77,11 +77,12 @@ def cmd_run(args) -> int:
     from aml.backend import use_backend
 
     examples = _select_examples(args.ids)
+    chosen = bool(args.backend or os.environ.get("KERAS_BACKEND"))
     use_backend(args.backend)
     from aml.running import run_many
 
-    records = run_many(examples, quick=args.quick, seed=args.seed, out=args.out,
-                       verbose=not args.quiet)
+    records = run_many(examples, backend_chosen=chosen, quick=args.quick, seed=args.seed,
+                       out=args.out, verbose=not args.quiet)
     print()
     print(_results_table(records))
     failed = [r["id"] for r in records if not r["passed"]]
