@@ -69,8 +69,8 @@ def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_siz
                   on_epoch: Callable[[int, dict], None] | None = None) -> dict:
     """Train a logits-output classifier on integer labels; returns the per-epoch history
     (loss and accuracy on the augmented images; val_accuracy when `validation_data` is
-    given, with mirrored predictions when `test_flips`) and "seconds", the training time
-    without the validation passes."""
+    given, with mirrored predictions when `test_flips`; "time", the training seconds up to
+    each epoch's end, validation passes excluded) and "seconds", their total."""
     import keras
 
     n_classes = int(model.outputs[0].shape[-1])
@@ -88,7 +88,7 @@ def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_siz
                   metrics=["accuracy"], jit_compile=False)  # XLA: 2.5x slower convs here
     targets = np.eye(n_classes, dtype=np.float32)[np.asarray(y)]
     rng = np.random.default_rng(seed)
-    history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    history: dict[str, list[float]] = {"loss": [], "accuracy": [], "time": []}
     if validation_data is not None:
         history["val_accuracy"] = []
     trained = 0.0
@@ -98,6 +98,7 @@ def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_siz
         logs = model.fit(batch, targets, batch_size=batch_size, epochs=1, verbose=0,
                          shuffle=True).history
         trained += time.perf_counter() - start
+        history["time"].append(trained)
         history["loss"].append(float(logs["loss"][-1]))
         history["accuracy"].append(float(logs["accuracy"][-1]))
         if validation_data is not None:
