@@ -150,6 +150,17 @@ def test_text_models_learn_negation_on_synthetic_reviews(tmp_path):
     assert metrics["test_accuracy"] == metrics[f"{metrics['best_model']}_test_accuracy"]
 
 
+def test_bigram_pairs_learn_negation_and_imdb_settings_apply_only_to_imdb(tmp_path):
+    config = replace(text.TextConfig.quick(), dataset="synthetic", models=("lstm",),
+                     bigrams=True, ensemble=1, epochs=10, units=8, embed_dim=8, dropout=0.0,
+                     batch_size=32, learning_rate=1e-2)
+    metrics = text.text_sentiment(config, ctx(tmp_path))
+    assert metrics["best_model"] == "lstm" and metrics["lstm_test_accuracy"] >= 0.9
+    imdb = text.TextConfig().for_dataset("imdb")
+    assert imdb.bigrams and imdb.max_tokens == dict(text.TextConfig.imdb)["max_tokens"]
+    assert text.TextConfig().for_dataset("movie_snippets") == text.TextConfig()
+
+
 def test_folds_hold_out_disjoint_blocks_and_wrap_around():
     config = replace(text.TextConfig.quick(), dataset="synthetic", validation_fraction=0.25)
     data = text.prepare_texts(config, seed=0, log=lambda message: None)
