@@ -56,7 +56,7 @@ def course_run(x, y, xv, yv, x_test, y_test, epochs):
 def aml_run(x, y, xv, yv, x_test, y_test):
     import keras
 
-    from aml.lectures.lecture3_images import CnnConfig, build_image_model
+    from aml.lectures.lecture3.images import CnnConfig, build_image_model
     from aml.training.augmented import fit_augmented, predict_logits
 
     config = CnnConfig()
@@ -77,7 +77,7 @@ def main():
     from aml.backend import use_backend
 
     use_backend(os.environ.get("KERAS_BACKEND", "tensorflow"))
-    from aml.lectures.lecture3_images import carve_validation, load_images, standard_error
+    from aml.lectures.lecture3.images import carve_validation, load_images, standard_error
     from aml.tables import format_table
 
     scale = float(_arg("--scale", "1"))

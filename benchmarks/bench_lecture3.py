@@ -5,8 +5,9 @@ Course text model: TextVectorization(1000) + Embedding(64, mask_zero) + BiLSTM(6
 Dense(64) + Dense(1), Adam(1e-4), batch 64, 10 epochs, model.fit (on JAX, where
 TextVectorization does not run, aml's Vocabulary makes the same 1,000-token ids).
 aml: the l3.text_sentiment BiLSTM default configuration, trained with the compiled loop.
-Each epoch is scored on the test set (as the course's validation_data does), so "time to reach" is the training wall time until the test accuracy first reaches
-a target. Each backend runs in its own subprocess.
+Each epoch is scored on the test set (as the course's validation_data does), so "time to
+reach" is the training wall time until the test accuracy first reaches a target. Each
+backend runs in its own subprocess.
 
     python benchmarks/bench_lecture3.py [--backends tensorflow,jax] [--scale 0.2]
 
@@ -68,7 +69,7 @@ def _keras_clock(model, x_test, y_test):
 def text_runs(scale):
     import keras
 
-    from aml.lectures.lecture3_text import (
+    from aml.lectures.lecture3.text import (
         TextConfig,
         fold_split,
         load_texts,

@@ -4,6 +4,7 @@ a real PostgreSQL server shared by worker processes, one of them killed mid-tria
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import json
 import os
@@ -27,6 +28,7 @@ from aml import catalog, cli
 from aml.errors import AmlError
 from aml.sweeps.pareto import pareto_front
 from aml.sweeps.study import PruningGuard, TrialContext, goal_for, open_storage
+from aml.targets import Tiers
 
 
 def _row(trial, metric, parameters):
@@ -45,18 +47,14 @@ def test_pareto_front_keeps_only_undominated_models():
     assert [r["trial"] for r in pareto_front(errors, maximize=False)] == [0, 1]
 
 
-def test_goal_tiers_come_from_targets_and_the_search_space(monkeypatch):
+def test_goal_tiers_come_from_the_targets_and_tiers_of_the_spec():
     goal = goal_for(catalog.get("l1.iris"))
-    assert (goal.metric, goal.maximize, goal.tier_values()) == ("test_accuracy", True, [0.93])
-
-    def space(trial, config):
-        return config
-
-    space.tiers = (0.6, catalog.Target("test_accuracy", ">=", 0.8, when=(("dataset", "b"),)))
-    resolve = catalog.resolve
-    monkeypatch.setattr(catalog, "resolve",
-                        lambda ref: space if ref.endswith(":iris_search_space") else resolve(ref))
-    goal = goal_for(catalog.get("l1.iris"))
+    # Chosen on validation accuracy; the test accuracy is what gets reported for the choice.
+    assert (goal.metric, goal.reported, goal.maximize, goal.tier_values()) == (
+        "val_accuracy", "test_accuracy", True, [0.93])
+    tiered = dataclasses.replace(catalog.get("l1.iris"), tiers=Tiers(
+        "test_accuracy", (("a", (0.6,)), ("b", (0.6, 0.8)))))
+    goal = goal_for(tiered)
     assert goal.tier_values() == [0.6, 0.8, 0.93]
     assert goal.tier_values({"dataset": "a"}) == [0.6, 0.93]
     no_space = catalog.Example("x.y", 1, "t", "m:f", "m:C", catalog.get("l1.iris").targets)
@@ -88,10 +86,10 @@ def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
 
 
 def test_pruning_limit_follows_the_tiers_that_apply():
-    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1:IrisConfig", (
+    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1.iris:IrisConfig", (
         catalog.Target("test_accuracy", ">=", 0.9, when=(("dataset", "a"),)),
         catalog.Target("test_accuracy", ">=", 0.5, when=(("dataset", "b"),))),
-        search="aml.lectures.lecture1:iris_search_space"))
+        search="aml.lectures.lecture1.iris:iris_search_space"))
     assert PruningGuard(goal).limit == 0.25  # dataset unknown yet: the most lenient tier
     assert PruningGuard(goal, {"dataset": "a"}).limit == 0.45
 
@@ -114,7 +112,16 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
         assert row["parameters"] == _iris_parameters(row["params"]["hidden"])
         assert row["config"]["hidden"] == row["params"]["hidden"]
         assert row["config"]["epochs"] == 30 and row["params"]["learning_rate"] == 0.02
-        assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["test_accuracy"]
+        assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["val_accuracy"]
+    chosen = {r["trial"] for r in summary["front"]} | {
+        a["row"]["trial"] for a in summary["per_tier"] if a["row"]}
+    for row in summary["trials"]:  # the test set is shown for the chosen models only
+        if row["trial"] in chosen:
+            assert 0.0 <= row["test"] <= 1.0
+        else:
+            assert "test" not in row and not any("test" in k for k in row["metrics"])
+    for front_row in summary["front"]:
+        assert front_row["test"] is not None
     for row in summary["trials"]:  # every trial is matched or beaten by a front member
         assert any(f["parameters"] <= row["parameters"] and f["metric"] >= row["metric"]
                    for f in summary["front"])
@@ -124,7 +131,8 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     assert answer["tier"] == 0.93
     assert (answer["row"] or {}).get("parameters") == expected
     assert _png_width(folder / "pareto.png") > 400
-    assert "Pareto front" in printed and "Smallest model per tier" in printed
+    assert "Pareto front (val_accuracy vs parameters; test_accuracy of these models only)" \
+        in printed and "Smallest model per tier (reached on val_accuracy)" in printed
     assert summary["settings"] == {"epochs": 30} and "held: epochs=30" in printed
     assert (tmp_path / "sweeps.db").is_file()
     # --trials 0 only summarises, adopting what the study held.
@@ -218,7 +226,7 @@ def _finish(process: subprocess.Popen) -> str:
 
 
 def _numbers(output: str) -> set[int]:
-    return {int(n) for n in re.findall(r"trial (\d+): test_accuracy", output)}
+    return {int(n) for n in re.findall(r"trial (\d+): val_accuracy", output)}
 
 
 def _running_study(url: str, worker: subprocess.Popen):
@@ -235,6 +243,8 @@ def _running_study(url: str, worker: subprocess.Popen):
         time.sleep(0.1)
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
     with postgres_server() as url:
         doomed = _worker(url, 1, "--worker")
@@ -266,6 +276,6 @@ def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
         assert len(complete) == 4
         for trial in complete:
             assert trial.values[1] == _iris_parameters(trial.params["hidden"])
-            assert trial.values[0] == trial.user_attrs["metrics"]["test_accuracy"]
+            assert trial.values[0] == trial.user_attrs["metrics"]["val_accuracy"]
         summary = _finish(_worker(url, 0, "--out", str(tmp_path)))  # the study stays usable
         assert "4 complete, 1 fail" in summary

@@ -9,7 +9,10 @@ from pathlib import Path
 from aml import catalog, results
 from aml.backend import library_versions, seed_everything
 from aml.context import RunContext
-from aml.errors import AmlError
+from aml.errors import AmlError, DataUnavailable
+from aml.stats import accuracy_se, margin_in_se
+
+PASS, WITHIN_SE, MISSED = "pass", "met (within 1 SE)", "MISSED"
 
 
 def config_for(example: catalog.Example, quick: bool):
@@ -17,15 +20,45 @@ def config_for(example: catalog.Example, quick: bool):
     return config_cls.quick() if quick else config_cls()
 
 
+def standard_error(metric: str, metrics: dict) -> float | None:
+    """The runner's `<metric>_se`, else, for an accuracy on `n_test` examples, the binomial SE."""
+    se = metrics.get(f"{metric}_se")
+    if isinstance(se, (int, float)):
+        return float(se)
+    value, n = metrics.get(metric), metrics.get("n_test")
+    if (metric.endswith("accuracy") and isinstance(value, (int, float)) and 0 <= value <= 1
+            and isinstance(n, int) and n > 0):
+        return accuracy_se(float(value), n)
+    return None
+
+
+def add_standard_errors(example, metrics: dict) -> dict:
+    """Put `<metric>_se` beside every target metric whose standard error is known."""
+    for target in example.targets:
+        se = standard_error(target.metric, metrics)
+        if se is not None and f"{target.metric}_se" not in metrics:
+            metrics[f"{target.metric}_se"] = round(se, 5)
+    return metrics
+
+
 def check_targets(example, metrics: dict, quick: bool) -> list[dict]:
-    """Each applicable target with the measured value and whether it was met."""
+    """Each applicable target with the measured value, its standard error and the verdict:
+    "pass", "met (within 1 SE)" when the margin is smaller than one SE, or "MISSED"."""
     rows = []
     for target in example.targets:
         if not target.applies(metrics):
             continue
         value = metrics.get(target.metric)
+        met = target.met(value, quick)
+        se = standard_error(target.metric, metrics)
+        margin = (margin_in_se(float(value), target.threshold_for(quick), se, target.op)
+                  if met else None)
+        status = MISSED if not met else (WITHIN_SE if margin is not None and margin < 1
+                                         else PASS)
         rows.append({"metric": target.metric, "target": target.describe(quick),
-                     "value": value, "met": target.met(value, quick)})
+                     "value": value, "met": met, "se": None if se is None else round(se, 5),
+                     "margin_se": None if margin is None else round(margin, 2),
+                     "status": status})
     return rows
 
 
@@ -34,22 +67,29 @@ def run_example(example: catalog.Example, *, quick: bool = False, seed: int = 0,
     """Run one example and return its published record (also written to metrics.json)."""
     import keras
 
-    root = results.results_root(out)
+    from aml import data
+
+    root = results.writable_folder(results.results_root(out))
     config = config_for(example, quick)
     run_name = results.new_run_name(seed, quick)
     with results.staged_run(root, example.id, run_name) as staging:
         seed_everything(seed)
         ctx = RunContext(directory=staging, seed=seed, quick=quick, verbose=verbose)
+        data.loaded()  # forget datasets loaded before this run
         start = time.perf_counter()
-        metrics = catalog.resolve(example.runner)(config, ctx)
+        metrics = add_standard_errors(example, catalog.resolve(example.runner)(config, ctx))
         wall = time.perf_counter() - start
         targets = check_targets(example, metrics, quick)
+        provenance = data.loaded()
         record = {
             "id": example.id, "title": example.title, "lecture": example.lecture,
             "run": run_name, "quick": quick, "seed": seed,
             "backend": keras.backend.backend(), "config": dataclasses.asdict(config),
             "metrics": metrics, "targets": targets,
-            "passed": all(t["met"] for t in targets),
+            # No applicable target means nothing was checked: not a pass (all([]) is True).
+            "outcome": results.outcome({"targets": targets}),
+            "passed": bool(targets) and all(t["met"] for t in targets),
+            "data": provenance, "data_summary": "; ".join(map(data.describe, provenance)),
             "figures": ctx.figures, "wall_seconds": round(wall, 3),
             "versions": library_versions(),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -64,6 +104,7 @@ def run_in_child(example: catalog.Example, backend: str, *, quick: bool = False,
     """Run one example with `aml run` in a fresh process on another Keras backend (a process
     keeps the backend it started with) and return the record it published."""
     import os
+    import re
     import subprocess
     import sys
 
@@ -77,11 +118,21 @@ def run_in_child(example: catalog.Example, backend: str, *, quick: bool = False,
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (aml.SOURCE_ROOT, os.environ.get("PYTHONPATH")) if p)}
     env.pop("KERAS_BACKEND", None)
-    finished = subprocess.run(command, env=env, stdout=None if verbose else subprocess.DEVNULL)
+    lines = []
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        for line in child.stdout:  # passed through as it comes, and kept to read a skip
+            lines.append(line)
+            if verbose:
+                print(line, end="", flush=True)
     latest = results.read_index(root).get(example.id, {})
     if latest.get("run") in (None, before):
+        output = "".join(lines)
+        skipped = re.search(rf"{re.escape(example.id)}: SKIPPED: (.*)", output)
+        fix = re.search(rf"{re.escape(example.id)}: `([^`]+)`", output)
+        if skipped and fix:
+            raise DataUnavailable(skipped.group(1).strip(), fix.group(1))
         raise AmlError(f"{example.id} on {backend} ended without a result (exit code "
-                       f"{finished.returncode}); run `aml run {example.id} --backend {backend}` "
+                       f"{child.returncode}); run `aml run {example.id} --backend {backend}` "
                        "to see why")
     record = results.load_run(Path(latest["path"]))
     record["path"] = latest["path"]
@@ -99,7 +150,8 @@ def preferred_backend(example, current: str) -> str | None:
 
 
 def run_many(examples, backend_chosen: bool = False, **kwargs) -> list[dict]:
-    """Run examples one after another; a failing one is recorded and the rest still run.
+    """Run examples one after another; a failing one is recorded and the rest still run, and
+    one whose data is not on this machine is recorded as skipped with the command to get it.
 
     An example with a preferred backend other than this process's runs in a child process
     on that backend, unless `backend_chosen` (the user named one)."""
@@ -118,7 +170,12 @@ def run_many(examples, backend_chosen: bool = False, **kwargs) -> list[dict]:
                 records.append(run_in_child(example, other, **kwargs))
                 continue
             records.append(run_example(example, **kwargs))
+        except DataUnavailable as err:
+            print(f"  {example.id}: SKIPPED: {err}", flush=True)
+            records.append({"id": example.id, "skipped": str(err), "fix": err.fix,
+                            "passed": False, "targets": [], "outcome": "skipped"})
         except AmlError as err:
             print(f"  {example.id}: {err}", flush=True)
-            records.append({"id": example.id, "error": str(err), "passed": False, "targets": []})
+            records.append({"id": example.id, "error": str(err), "passed": False, "targets": [],
+                            "outcome": "error"})
     return records

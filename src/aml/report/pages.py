@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
+from aml import catalog
+from aml.results import outcome
 from aml.tables import fmt
 
-LECTURES = {1: "Neural networks", 2: "Machine learning and ways of training",
-            3: "Architectures", 4: "Physics guidance", 5: "Beyond gradients"}
+
+def lecture_titles() -> dict[int, str]:
+    """Lecture number -> title, from the registered specs."""
+    return {spec.number: spec.title for spec in catalog.lectures()}
+
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;
@@ -47,7 +52,8 @@ def lecture_file(lecture: int) -> str:
 
 def page(title: str, body: str, current: str) -> str:
     """A whole page: title, navigation (current page highlighted), body."""
-    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}") for n in LECTURES]
+    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}")
+                                        for n in lecture_titles()]
     links.append(("sweeps.html", "Sweeps"))
     nav = "".join(f'<a href="{href}"{" class=here" if href == current else ""}>{escape(text)}'
                   "</a>" for href, text in links)
@@ -81,10 +87,9 @@ class Raw:
 def badge(record: dict | None) -> str:
     if record is None:
         return '<span class="badge none">never run</span>'
-    if not record.get("targets"):
-        text, kind = "ran, no target", "none"
-    else:
-        text, kind = ("pass", "pass") if record.get("passed") else ("missed a target", "fail")
+    text = outcome(record)
+    kind = {"pass": "pass", "no target": "none", "met (within 1 SE)": "quick",
+            "skipped": "none"}.get(text, "fail")
     quick = ' <span class="badge quick">quick</span>' if record.get("quick") else ""
     return f'<span class="badge {kind}">{text}</span>{quick}'
 
@@ -98,14 +103,14 @@ def _target_line(record: dict) -> str:
 def index_page(examples, runs: dict, sweeps: list, generated: str) -> str:
     """The whole course at a glance: every example's result, lecture by lecture."""
     ran = [runs[e.id] for e in examples if e.id in runs]
-    passed = sum(1 for r in ran if r.get("passed") and r.get("targets"))
-    failed = sum(1 for r in ran if not r.get("passed"))
-    boxes = [(len(examples), "examples"), (passed, "meet their targets"),
-             (failed, "miss a target"), (len(examples) - len(ran), "never run"),
-             (len(sweeps), "sweeps")]
+    outcomes = [outcome(r) for r in ran]
+    boxes = [(len(examples), "examples"), (outcomes.count("pass"), "meet their targets"),
+             (outcomes.count("missed"), "miss a target"),
+             (outcomes.count("no target"), "no target"),
+             (len(examples) - len(ran), "never run"), (len(sweeps), "sweeps")]
     body = '<div class="summary">' + "".join(
         f"<div><b>{n}</b>{escape(label)}</div>" for n, label in boxes) + "</div>"
-    for lecture, name in LECTURES.items():
+    for lecture, name in lecture_titles().items():
         chosen = [e for e in examples if e.lecture == lecture]
         rows = []
         for example in chosen:
@@ -137,13 +142,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
             f"{record.get('backend', '?')} · wall {fmt(record.get('wall_seconds'))} s · "
             f"finished {record.get('finished', '?')}")
     body = head + f'<p class="meta">{escape(meta)}</p>'
-    targets = [[t["metric"], t["value"], t["target"],
-                Raw(f'<span class="badge {"pass" if t["met"] else "fail"}">'
-                    f'{"pass" if t["met"] else "missed"}</span>')]
+    if record.get("data_summary"):
+        body += f'<p class="meta">data: {escape(record["data_summary"])}</p>'
+    targets = [[t["metric"], t["value"], t.get("se"), t["target"], Raw(_verdict(t))]
                for t in record.get("targets", [])]
     if targets:
-        body += "<h3>Targets</h3>" + table(["metric", "measured", "target", "result"], targets,
-                                           numeric=(1,))
+        body += "<h3>Targets</h3>" + table(["metric", "measured", "standard error", "target",
+                                            "result"], targets, numeric=(1, 2))
     metrics = [[k, v] for k, v in sorted(record.get("metrics", {}).items())]
     body += "<h3>Metrics</h3>" + table(["metric", "value"], metrics, numeric=(1,))
     if figures:
@@ -164,6 +169,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
     return body + "</section>"
 
 
+def _verdict(target: dict) -> str:
+    status = target.get("status") or ("pass" if target["met"] else "MISSED")
+    kind = {"pass": "pass", "MISSED": "fail"}.get(status, "quick")
+    text = "missed" if kind == "fail" else status
+    return f'<span class="badge {kind}">{escape(text)}</span>'
+
+
 def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
                  sweeps: list) -> str:
     """One lecture: each example's targets, metrics, figures, config and provenance."""
@@ -180,7 +192,7 @@ def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
                  Raw(f"<code>aml check {escape(e.id)}</code>")] for e in mine]
         body += ('<section class="card"><h2>Exercises</h2>'
                  + table(["exercise", "title", "targets", "check"], rows) + "</section>")
-    title = f"Lecture {lecture}: {LECTURES.get(lecture, '')}"
+    title = f"Lecture {lecture}: {lecture_titles().get(lecture, '')}"
     return page(title, body, lecture_file(lecture))
 
 
@@ -207,18 +219,21 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
             body += (f'<figure><img src="{escape(figures[summary["study"]])}" '
                      f'alt="Pareto front of {escape(summary["study"])}"><figcaption>'
                      f"{escape(metric)} vs parameters</figcaption></figure>")
-        front = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params(r["params"]),
-                  r.get("wall_seconds")] for r in summary["front"]]
-        body += "<h3>Pareto front</h3>" + table(
-            ["trial", metric, "parameters", "config", "wall s"], front, numeric=(1, 2, 4))
+        reported = summary.get("reported") or "test"
+        front = [[r["trial"], r["metric"], r.get("test"), f"{r['parameters']:,}",
+                  _params(r["params"]), r.get("wall_seconds")] for r in summary["front"]]
+        body += (f"<h3>Pareto front</h3><p class=meta>chosen on {escape(metric)}; "
+                 f"{escape(reported)} shown for the chosen models only</p>" + table(
+                     ["trial", metric, reported, "parameters", "config", "wall s"], front,
+                     numeric=(1, 2, 3, 5)))
         tiers = []
         for answer in summary.get("per_tier", []):
             row = answer["row"]
-            tiers.append([answer["tier"], "not reached", "-", "-"] if row is None else
+            tiers.append([answer["tier"], "not reached", "-", "-", "-"] if row is None else
                          [answer["tier"], f"{row['parameters']:,}", row["metric"],
-                          _params(row["params"])])
+                          row.get("test"), _params(row["params"])])
         if tiers:
             body += "<h3>Smallest model per tier</h3>" + table(
-                ["tier", "parameters", metric, "config"], tiers, numeric=(0, 1, 2))
+                ["tier", "parameters", metric, reported, "config"], tiers, numeric=(0, 1, 2, 3))
         body += "</section>"
     return page("Sweeps: how many parameters for each tier?", body, "sweeps.html")

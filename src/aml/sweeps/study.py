@@ -1,5 +1,7 @@
 """Run sweep trials: each trial is the example's runner on a configuration its search space
-suggests, seeded like `aml run`, scored on (the example's first target metric, parameters).
+suggests, seeded like `aml run`, scored on (the validation counterpart of the example's first
+target metric, parameters). Choices are made on validation data carved from the training set;
+the test metric of a trial is kept aside and shown only for the models finally chosen.
 
 Storage is any database URL Optuna accepts: a SQLite file under results/ by default,
 PostgreSQL when several processes or machines share one study. Every process sends a
@@ -23,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import jsonable
 from aml.context import RunContext
 from aml.errors import AmlError
 from aml.progress import Progress
-from aml.results import _jsonable, results_root
+from aml.results import results_root
 
 PRUNE_AFTER = 0.5  # fraction of a progress bar's steps before a trial may be stopped
 PRUNE_FACTOR = 0.5  # hopeless = worse than this fraction of the lowest tier
@@ -40,7 +43,8 @@ class TrialCrashed(Exception):
 
 @dataclass(frozen=True)
 class Goal:
-    """What a sweep of one example optimises, and the tiers it reports against."""
+    """What a sweep of one example optimises (`metric`, a validation metric), what it reports
+    for the chosen models (`reported`, the test metric), and the tiers."""
 
     example: catalog.Example
     metric: str
@@ -49,11 +53,12 @@ class Goal:
     quick: bool
     settings: dict = field(default_factory=dict)  # config fields changed before the search
     fixed: dict = field(default_factory=dict)  # search parameters held at one value
+    reported: str = ""
 
     def identity(self) -> dict:
         """What must match for processes to share a study."""
         return {"example": self.example.id, "metric": self.metric, "quick": self.quick,
-                "settings": _jsonable(self.settings), "fixed": _jsonable(self.fixed)}
+                "settings": jsonable(self.settings), "fixed": jsonable(self.fixed)}
 
     def tier_values(self, metrics: dict | None = None) -> list[float]:
         """Thresholds of the tiers that apply to these metrics (all of them if None)."""
@@ -67,11 +72,12 @@ class Goal:
 
 def goal_for(example: catalog.Example, quick: bool = False, settings: dict | None = None,
              fixed: dict | None = None) -> Goal:
-    """The example's first target metric and direction, plus its tiers.
+    """The validation counterpart of the example's first target metric, its direction and
+    the tiers (thresholds of that target, applied to the validation metric when choosing).
 
-    Tiers are the example's targets on that metric and any `tiers` the search-space
-    function declares (Targets, or plain thresholds on the metric). `settings` change
-    fields of the base configuration; `fixed` holds search parameters at one value.
+    Tiers are the example's targets on that metric and the rungs of its spec's `tiers`.
+    `settings` change fields of the base configuration; `fixed` holds search parameters at
+    one value.
     """
     if not example.search:
         raise AmlError(f"{example.id} declares no search space; give its catalog entry "
@@ -81,11 +87,8 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     first = example.targets[0]
     maximize = first.op in (">=", ">")
     tiers = [t for t in example.targets if t.metric == first.metric]
-    for tier in getattr(catalog.resolve(example.search), "tiers", ()):
-        if not isinstance(tier, catalog.Target):
-            tier = catalog.Target(first.metric, first.op, float(tier))
-        if tier.metric == first.metric:
-            tiers.append(tier)
+    if example.tiers is not None:
+        tiers += [t for t in example.tiers.targets() if t.metric == first.metric]
     settings = dict(settings or {})
     from aml.running import config_for
 
@@ -94,8 +97,8 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     if unknown:
         raise AmlError(f"--set {unknown[0]}: the configuration of {example.id} has no such "
                        f"field; it has {', '.join(sorted(fields))}")
-    return Goal(example, first.metric, maximize, tuple(tiers), quick, settings,
-                dict(fixed or {}))
+    return Goal(example, first.selection_metric, maximize, tuple(tiers), quick, settings,
+                dict(fixed or {}), reported=first.metric)
 
 
 class PruningGuard:
@@ -104,7 +107,7 @@ class PruningGuard:
     def __init__(self, goal: Goal, metrics: dict | None = None):
         """`metrics` of a finished trial, when there is one, pick the tiers that apply
         (e.g. the dataset's); without them the most lenient of all tiers is used."""
-        base = goal.metric.removeprefix("test_")
+        base = goal.metric.removeprefix("val_").removeprefix("test_")
         self.keys = (f"val_{base}", base)
         tiers = [v for v in goal.tier_values(metrics) if v > 0]
         easiest = tiers[0] if tiers else None
@@ -179,14 +182,14 @@ def open_storage(url: str, heartbeat: int = 20):
                                   max_retry=RETRIES))
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as err:
             if attempt == 3:
-                raise AmlError(f"cannot create the sweep tables in {_redact(url)}: "
+                raise AmlError(f"cannot create the sweep tables in {redact(url)}: "
                                f"{_first_line(err)}") from err
             time.sleep(0.5 * (attempt + 1))
         except ImportError as err:
-            raise AmlError(f"no database driver for {_redact(url)}: pip install -e "
+            raise AmlError(f"no database driver for {redact(url)}: pip install -e "
                            "'.[postgres]' (psycopg2) or the driver your URL names") from err
         except Exception as err:  # SQLAlchemy: bad URL, server down, no such database
-            raise AmlError(f"cannot open sweep storage {_redact(url)}: "
+            raise AmlError(f"cannot open sweep storage {redact(url)}: "
                            f"{_first_line(err)}") from err
 
 
@@ -206,7 +209,7 @@ def with_installed_driver(url: str) -> str:
     return url
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """The URL without its password, for messages."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -262,7 +265,7 @@ def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
         if missing:
             raise AmlError(f"--fix {missing[0]}: the search space of {example.id} has no such "
                            f"parameter; it has {', '.join(trial.params)}")
-        trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
+        trial.set_user_attr("config", jsonable(dataclasses.asdict(config)))
         trial.set_user_attr("seed", seed)
         import keras
 
@@ -286,11 +289,12 @@ def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
             trial.set_user_attr("error", f"{type(err).__name__}: {err}"[:300])
             raise TrialCrashed(str(err)) from err
         trial.set_user_attr("wall_seconds", round(time.perf_counter() - start, 3))
-        trial.set_user_attr("metrics", _jsonable(metrics))
+        trial.set_user_attr("metrics", jsonable(metrics))
         for key in (goal.metric, "parameters"):
             if not isinstance(metrics.get(key), (int, float)):
-                raise AmlError(f"{example.id} reports no numeric {key!r} metric; "
-                               f"a sweep needs {goal.metric!r} and 'parameters'")
+                raise AmlError(f"{example.id} reports no numeric {key!r} metric; a sweep "
+                               f"chooses on validation data, so it needs {goal.metric!r} "
+                               "and 'parameters'")
         return float(metrics[goal.metric]), float(metrics["parameters"])
 
     return objective

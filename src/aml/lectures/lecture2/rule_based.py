@@ -55,15 +55,15 @@ def rule_based(config: RuleConfig, ctx: RunContext) -> dict:
     ctx.save_figure(_figure(model, config, mean, std, learned, t, y), "rule_vs_neuron")
     return {"test_accuracy": test["accuracy"], "learned_threshold": learned,
             "threshold_error": abs(learned - config.threshold),
-            "parameters": model.count_params()}
+            "n_test": len(x) - split, "parameters": model.count_params()}
 
 
 def _figure(model, config, mean, std, learned, t, y):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     grid = np.linspace(*config.span, 400).astype("float32")
     probability = np.asarray(model(((grid - mean) / std).reshape(-1, 1))).ravel()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     ax.scatter(t[:300], y[:300], s=8, alpha=0.4, label="readings labelled by the rule")
     ax.step(grid, thermostat(grid, config.threshold), where="post", label="rule: heat if ≤ 20 °C")
     ax.plot(grid, probability, label="neuron: P(heat)")

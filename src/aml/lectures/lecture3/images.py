@@ -10,18 +10,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from aml.catalog import Target
 from aml.context import RunContext
 from aml.errors import AmlError
 
 FALLBACK = {"cifar10": "fashion_mnist"}
-
-TIERS = {  # dataset -> (ANN tiers, CNN tiers): the course's on CIFAR-10, equivalents elsewhere
-    "cifar10": ((0.30, 0.40, 0.50), (0.60, 0.70, 0.80)),
-    "fashion_mnist": ((0.80, 0.85, 0.88), (0.88, 0.90, 0.92)),
-    "digits": ((0.80, 0.90, 0.95), (0.85, 0.92, 0.97)),
-}
-
 
 @dataclass(frozen=True)
 class ImageData:
@@ -164,7 +156,7 @@ def carve_validation(data: ImageData, size: int, seed: int):
 
 def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
                      learning_rate: float, validation_split: float = 0.1, seed: int = 0,
-                     on_epoch=None):
+                     on_epoch=None, on_batch=None):
     """Adam + sparse categorical cross-entropy; returns (history, test metrics, s per epoch)."""
     import time
 
@@ -177,7 +169,7 @@ def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
     history = supervised.fit(model, data.x_train, data.y_train, loss=loss, epochs=epochs,
                              batch_size=batch_size, validation_split=validation_split,
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
-                             on_epoch=on_epoch)
+                             on_epoch=on_epoch, on_batch=on_batch)
     seconds = time.perf_counter() - start
     test = _evaluate_in_batches(model, data.x_test, data.y_test, loss)
     return history, test, seconds / max(epochs, 1)
@@ -231,8 +223,9 @@ def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
             f"{data.dataset}, {per_epoch:.1f} s per epoch")
     ctx.save_figure(training_curves(history, f"{label} on {data.dataset}"), "training_curves")
     return {"dataset": data.dataset, "test_accuracy": round(accuracy, 4),
-            "test_accuracy_se": round(error, 4),
-            "validation_accuracy": round(history["val_accuracy"][-1], 4),
+            "test_accuracy_se": round(error, 4), "n_test": len(data.x_test),
+            "val_accuracy": round(history["val_accuracy"][-1], 4),  # what sweeps choose on
+            "final_val_accuracy": round(history["val_accuracy"][-1], 4),
             "parameters": parameters, "training_seconds": round(history["seconds"], 1),
             "seconds_per_epoch": round(per_epoch, 2)}
 
@@ -271,16 +264,6 @@ def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
                    epochs=trial.suggest_int("epochs", 2, 20, log=True))
 
 
-def tier_targets(family: str) -> tuple:
-    """The accuracy tiers of "ANN" or "CNN" as catalog Targets, one per dataset, so that a
-    sweep's table and figure show the tiers of the dataset it actually ran on."""
-    column = ("ANN", "CNN").index(family)
-    return tuple(Target("test_accuracy", ">=", tier, when=(("dataset", dataset),))
-                 for dataset, tiers in TIERS.items() for tier in tiers[column])
-
-
-ann_search_space.tiers = tier_targets("ANN")
-cnn_search_space.tiers = tier_targets("CNN")
 
 
 @dataclass(frozen=True)
@@ -318,7 +301,8 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     _, test, _ = train_classifier(model, data, epochs=config.epochs,
                                   batch_size=config.batch_size,
                                   learning_rate=config.learning_rate, seed=ctx.seed,
-                                  on_epoch=lambda e, logs: bar.update(e, **logs))
+                                  on_epoch=lambda e, logs: bar.update(e, **logs),
+                                  on_batch=bar.batches(config.epochs))
     first = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
     kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
     image = data.x_test[config.image_index % len(data.x_test)]
@@ -329,15 +313,16 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
             f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
     ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
-            "parameters": model.count_params(), "filters_shown": int(kernels.shape[-1]),
+            "parameters": model.count_params(), "n_test": len(data.x_test),
+            "filters_shown": int(kernels.shape[-1]),
             "active_fraction": round(float((maps > 0).mean()), 4)}
 
 
 def _filters_figure(kernels, image, maps, label, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     n = kernels.shape[-1]
-    fig, axes = plt.subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
+    fig, axes = subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
     shown = image if image.shape[-1] == 3 else image[..., 0]
     axes[0, 0].imshow(shown, cmap=None if image.shape[-1] == 3 else "gray")
     axes[0, 0].set_title(f"input: {label}", fontsize=8)
