@@ -128,8 +128,8 @@ class CnnConfig(Recipe):
 
     @classmethod
     def quick(cls) -> CnnConfig:
-        return cls(widths=(8, 16, 16), epochs=3, train_limit=3000, test_limit=1000,
-                   validation_size=500)
+        return cls(widths=(16, 32, 32), epochs=4, batch_size=64, train_limit=3000,
+                   test_limit=1000, validation_size=500)
 
 
 def build_image_model(config, input_shape, n_classes: int, mean=None, variance=None):
