@@ -107,7 +107,8 @@ class TextConfig:
     @classmethod
     def quick(cls) -> TextConfig:
         return cls(max_tokens=2000, units=16, embed_dim=32, epochs=2, learning_rate=2e-3,
-                   train_limit=2000, ensemble=2)
+                   train_limit=2000, ensemble=2,
+                   imdb=(("sequence_length", 128), ("bigrams", True)))
 
     def for_dataset(self, dataset: str) -> TextConfig:
         """This configuration with the dataset's own settings (`imdb`) applied."""
