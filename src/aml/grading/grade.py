@@ -1,9 +1,22 @@
-"""Grade a class: every submission checked in its own sandbox, in parallel, resumably.
+"""Grade a class: every submission checked in its own jail, in parallel, resumably.
 
 Submissions: each entry of the submissions folder is one student, named after it: a file
 `alice.py` (student "alice") or a folder `alice/` holding the exercise file (named like the
-template, e.g. `sequential.py`, or the folder's only .py file; other files are copied along,
-so a student may add helper modules). Entries starting with "." or "_" are skipped.
+template, e.g. `sequential.py`, or the folder's only .py file; the folder is visible to the
+student's code read-only, so a student may add helper modules). Every other entry gets a
+row too, with status "not graded" (a symbolic link, a file that is not .py, a device...);
+only names starting with "." or "__" (system clutter such as .DS_Store, __MACOSX) are
+skipped. A file name in any encoding is graded; its student name shows undecodable bytes as
+backslash escapes (\\xNN).
+
+Per-student record (one JSON line in the journal, the list `grade_class` returns and the
+"students" of the JSON file): student (display name), hash (SHA-256 of the submission's
+files, "" when not graded), status (one of aml.sandbox.run.STATUSES), detail (one line),
+checks (list of {name, tier, key, passed, measured, target, hint, points, score, status}),
+score, max_score, seconds, output (the first 64 KB the student's code printed),
+output_bytes, isolation (how the jail was made, e.g. "bwrap, cgroup v1 memory+pids+cpu"),
+peak_memory_mb, copied_reference (True when the file reproduces the reference solution
+token for token; the detail says so too).
 
 Resuming: each finished result is appended as one JSON line to `<out>.journal` (a single
 O_APPEND write, then fsync), so an interrupted run keeps every finished result. The next run
@@ -29,35 +42,67 @@ from pathlib import Path
 
 from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
-from aml.grading.sandbox import Limits, run_sandboxed
+from aml.sandbox import jail
+from aml.sandbox.run import (
+    Limits,
+    Measurer,
+    grade_submission,
+    grading_environment,
+    kill_running,
+)
 from aml.tables import format_table
 
 
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def discover(submissions: Path) -> dict[str, Path]:
-    """Student name -> submission path (a .py file or a folder), sorted by name."""
+    """Student name -> submission entry (anything but system clutter), sorted by name."""
     if not submissions.is_dir():
         raise AmlError(f"{submissions} is not a folder: pass the folder of submissions")
     found = {}
     for entry in sorted(submissions.iterdir()):
-        if entry.name.startswith((".", "_")) or entry.is_symlink():
+        if entry.name.startswith((".", "__")):
             continue
-        if entry.is_dir():
-            found[entry.name] = entry
-        elif entry.suffix == ".py":
-            found[entry.stem] = entry
+        is_file = entry.is_file() and not entry.is_symlink()
+        name = display_name(entry.stem if is_file and entry.suffix == ".py" else entry.name)
+        while name in found:  # alice.py and a folder alice/: both get a row
+            name += "~"
+        found[name] = entry
     if not found:
         raise AmlError(f"no submissions in {submissions}: expected student .py files or folders")
     return found
 
 
+def not_gradable(path: Path) -> str:
+    """Why an entry is not a submission ('' when it is one)."""
+    if path.is_symlink():
+        return "a symbolic link; submit the file or folder itself"
+    if path.is_dir():
+        return ""
+    if not path.is_file():
+        return "not a regular file or folder"
+    if path.suffix != ".py":
+        return f"not a .py file ({display_name(path.name)}); submit the exercise's .py file"
+    return ""
+
+
 def submission_hash(path: Path) -> str:
-    """SHA-256 of a submission's regular files (relative names and bytes)."""
+    """SHA-256 of a submission's regular files (relative names and bytes); "" when the
+    entry is not a submission or cannot be read."""
+    if not_gradable(path):
+        return ""
     digest = hashlib.sha256()
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-    for file in files:
-        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    try:
+        for file in files:
+            digest.update(os.fsencode(file.relative_to(path) if path.is_dir() else file.name))
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    except OSError:
+        return ""
     return digest.hexdigest()
 
 
@@ -153,6 +198,21 @@ def _measured_text(value) -> str:
     return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe (numbers such as -0.5 stay numbers)."""
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text)
+            return text
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def render_csv(records: list[dict]) -> str:
     """student, per check its score and measured value, total, max, status, seconds."""
     keys, points = _check_columns(records)
@@ -170,7 +230,7 @@ def render_csv(records: list[dict]) -> str:
                 else ["0", ""]
         row += [f"{record['score']:g}", f"{maximum:g}", record["status"],
                 f"{record['seconds']:.2f}"]
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()
 
 
@@ -196,12 +256,16 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                 hidden: str | Path | None = None, restart: bool = False,
                 backend: str | None = None, log=print) -> list[dict]:
     """Grade every submission not yet in the journal; write the CSV and JSON; return all
-    records (sorted by student)."""
+    records (sorted by student; the record format is in this module's docstring)."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
     if out.is_relative_to(submissions):
         raise AmlError(f"--out {out} is inside the submissions folder; write the grades "
                        "elsewhere")
+    problem = jail.isolation_problem()
+    if problem:
+        raise AmlError(problem)
+    jail.sweep_stale_cgroups()
     students = discover(submissions)
     hidden_source = None
     if hidden is not None:
@@ -212,43 +276,48 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             raise AmlError(f"cannot use the hidden checks {hidden}: {err}") from None
     settings = {"exercise": exercise.id, "checker": exercise.checker, "quick": quick,
                 "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
-                "backend": backend or "tensorflow",
+                "backend": backend or "tensorflow", **(
+                    {"environment": grading_environment()} if grading_environment() else {}),
                 "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")
-    # every student's files, the grades and the hidden checks; the folder itself may be an
-    # ancestor of the code the checker still imports, so it is only made unlistable
-    protected = [*students.values(), out, json_path, journal.path] + (
-        [Path(hidden).resolve()] if hidden else [])
     hashes = {name: submission_hash(path) for name, path in students.items()}
-    todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]]
+    todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]
+            or not hashes[name]]
     kept = len(students) - len(todo)
     if kept:
         log(f"{kept} submissions already graded in {journal.path.name}; grading {len(todo)}")
-    slots = list(range(jobs))
-    slot_lock, stopping, running = threading.Lock(), threading.Event(), {}
+    measurers = [Measurer(exercise, backend, limits.threads) for _ in range(max(1, jobs))]
+    free = list(measurers)
+    slot_lock, stopping = threading.Lock(), threading.Event()
     finished = [0]
 
     def grade_one(name: str) -> None:
-        with slot_lock:
-            slot = slots.pop()
-        try:
-            outcome = run_sandboxed(exercise, students[name], quick=quick, seed=seed,
-                                    limits=limits, hidden_source=hidden_source,
-                                    protected=tuple(protected), unlistable=(submissions,),
-                                    slot=slot, backend=backend,
-                                    processes=running)
-        finally:
+        path = students[name]
+        why = not_gradable(path)
+        if why:
+            record = {"student": name, "hash": "", "status": "not graded", "detail": why,
+                      "checks": [], "score": 0.0, "max_score": 0.0, "seconds": 0.0,
+                      "output": "", "output_bytes": 0, "isolation": "",
+                      "peak_memory_mb": None, "copied_reference": False}
+        else:
             with slot_lock:
-                slots.append(slot)
-        if stopping.is_set():  # killed by our own interrupt: not a result
-            return
-        record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
+                measurer = free.pop()
+            try:
+                outcome = grade_submission(exercise, path, measurer, quick=quick, seed=seed,
+                                           limits=limits, hidden_source=hidden_source,
+                                           backend=backend)
+            finally:
+                with slot_lock:
+                    free.append(measurer)
+            if stopping.is_set():  # killed by our own interrupt: not a result
+                return
+            record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
         journal.append(record)
         with slot_lock:
             finished[0] += 1
-            log(f"[{finished[0]}/{len(todo)}] {name}: {outcome.score:g}/{outcome.max_score:g}"
-                f" {outcome.status} ({outcome.seconds:.1f} s)")
+            log(f"[{finished[0]}/{len(todo)}] {name}: {record['score']:g}/"
+                f"{record['max_score']:g} {record['status']} ({record['seconds']:.1f} s)")
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
@@ -257,13 +326,15 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             future.result()
     except BaseException:
         stopping.set()
-        for pid in list(running.values()):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, 9)
+        kill_running()
+        for measurer in measurers:
+            measurer.close()
         pool.shutdown(wait=True, cancel_futures=True)
         journal.close()
         raise
     pool.shutdown(wait=True)
+    for measurer in measurers:
+        measurer.close()
     records = [journal.done[name] for name in students if name in journal.done]
     journal.close()
     write_bytes_atomic(out, render_csv(records).encode())
