@@ -1,13 +1,13 @@
-"""Lecture 3: the course's CNN and BiLSTM configurations against aml's, per backend.
+"""Lecture 3: the course's BiLSTM configuration against aml's, per backend (the CNN's
+comparison on CIFAR-10 is benchmarks/bench_cifar_cnn.py).
 
-Course CNN: Conv32-Pool-Conv64-Pool-Dense32-Dense16-Dense10, batch 16, 20 epochs, model.fit.
 Course text model: TextVectorization(1000) + Embedding(64, mask_zero) + BiLSTM(64) +
 Dense(64) + Dense(1), Adam(1e-4), batch 64, 10 epochs, model.fit (on JAX, where
 TextVectorization does not run, aml's Vocabulary makes the same 1,000-token ids).
-aml: the l3.cnn_images and l3.text_sentiment (BiLSTM) default configurations, trained with
-the compiled loop. Each epoch is scored on the test set (as the course's validation_data
-does), so "time to reach" is the training wall time until the test accuracy first reaches
-a target. Each backend runs in its own subprocess.
+aml: the l3.text_sentiment BiLSTM default configuration, trained with the compiled loop.
+Each epoch is scored on the test set (as the course's validation_data does), so "time to
+reach" is the training wall time until the test accuracy first reaches a target. Each
+backend runs in its own subprocess.
 
     python benchmarks/bench_lecture3.py [--backends tensorflow,jax] [--scale 0.2]
 
@@ -64,52 +64,6 @@ def _keras_clock(model, x_test, y_test):
 
     callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: clock.record(evaluate))
     return clock, callback
-
-
-def cnn_runs(scale):
-    import keras
-
-    from aml.lectures.lecture3.images import CnnConfig, build_image_model, load_images
-    from aml.models.images import course_cnn
-    from aml.training import supervised
-
-    limit = None if scale >= 1 else int(60000 * scale)
-    data = load_images("auto", train_limit=limit, seed=0)
-    shape, n = data.x_train.shape[1:], len(data.class_names)
-    keras.utils.set_random_seed(0)
-    model = course_cnn(shape, n)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    course_epochs = 20
-    clock, callback = _keras_clock(model, data.x_test, data.y_test)
-    model.fit(data.x_train, data.y_train, batch_size=16, epochs=course_epochs,
-              callbacks=[callback], verbose=0)
-    course = {"seconds": clock.points[-1][0], "epochs": course_epochs, "points": clock.points,
-              "parameters": model.count_params()}
-
-    config = CnnConfig()
-    epochs = config.epochs
-    keras.utils.set_random_seed(0)
-    ours = build_image_model(config, shape, n)
-    clock = EpochClock()
-    loss = keras.losses.SparseCategoricalCrossentropy()
-    supervised.fit(ours, data.x_train, data.y_train, loss=loss, epochs=epochs,
-                   batch_size=config.batch_size,
-                   optimizer=keras.optimizers.Adam(config.learning_rate), seed=0,
-                   on_epoch=lambda e, logs: clock.record(
-                       lambda: _batched_accuracy(ours, data.x_test, data.y_test)))
-    return data.dataset, course, {"seconds": clock.points[-1][0], "epochs": epochs,
-                                  "points": clock.points, "parameters": ours.count_params()}
-
-
-def _batched_accuracy(model, x, y, batch=2000):
-    from keras import ops
-
-    hits = 0
-    for i in range(0, len(x), batch):
-        pred = ops.convert_to_numpy(model(x[i:i + batch], training=False))
-        hits += int((pred.argmax(-1) == y[i:i + batch]).sum())
-    return hits / len(x)
 
 
 def text_runs(scale):
@@ -182,9 +136,6 @@ def child(backend, scale, which):
 
     use_backend(backend)
     out = {}
-    if "cnn" in which:
-        dataset, course, ours = cnn_runs(scale)
-        out["cnn"] = {"dataset": dataset, "course": course, "aml": ours}
     if "text" in which:
         dataset, course, ours = text_runs(scale)
         out["text"] = {"dataset": dataset, "course": course, "aml": ours}
@@ -232,7 +183,7 @@ def run_time_to(run, target):
 def main():
     scale = float(_arg("--scale", "1"))
     backends = _arg("--backends", "tensorflow,jax").split(",")
-    which = _arg("--tasks", "cnn,text").split(",")
+    which = _arg("--tasks", "text").split(",")
     if "--child" in sys.argv:
         return child(_arg("--child", "tensorflow"), scale, which)
     results = {}

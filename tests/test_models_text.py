@@ -8,6 +8,7 @@ from aml.models.text import (
     RECURRENT_KINDS,
     MaskedMaxMeanPooling,
     MinimalRNNCell,
+    PairEmbedding,
     TokenDropout,
     Vocabulary,
     lexicon_scores,
@@ -31,6 +32,33 @@ def test_vocabulary_ranks_pads_and_marks_unknown_tokens():
                                   [[2, 3, 1, 0, 0], [3, 3, 3, 3, 3]])
     with pytest.raises(ValueError, match="adapt"):
         Vocabulary()(["x"])
+
+
+def test_vocabulary_pairs_give_each_word_and_the_bigram_it_starts():
+    vocab = Vocabulary(max_tokens=6, sequence_length=3, ngrams=2).adapt(
+        ["not good", "not good at all", "good"])
+    assert vocab.tokens[:4] == ["", "[UNK]", "good", "not"] and "not good" in vocab.tokens
+    ids = vocab.pairs(["not good zzz yes", "good"])
+    bigram = vocab.index["not good"]
+    np.testing.assert_array_equal(ids[0], [[3, bigram], [2, 0], [1, 0]])  # unseen: 0
+    np.testing.assert_array_equal(ids[1], [[2, 0], [0, 0], [0, 0]])
+
+
+def test_pair_embedding_sums_word_and_bigram_vectors_and_masks_padding():
+    layer = PairEmbedding(5, 2)
+    layer.build((None, 3, 2))
+    table = np.arange(10, dtype="float32").reshape(5, 2)
+    layer.embeddings.assign(table)
+    ids = np.array([[[1, 4], [2, 0], [0, 0]]])
+    np.testing.assert_allclose(np.asarray(layer(ids)),
+                               [[table[1] + table[4], table[2], [0, 0]]])
+    np.testing.assert_array_equal(np.asarray(layer.compute_mask(ids)), [[True, True, False]])
+    model = text_classifier("lstm", 5, 3, embed_dim=2, units=2, bigrams=True,
+                            pooling="max_mean")
+    seed_embedding_channel(model, np.arange(5.0))
+    assert model.predict(ids.astype("float32"), verbose=0).shape == (1, 1)
+    embedding = next(layer for layer in model.layers if isinstance(layer, PairEmbedding))
+    np.testing.assert_allclose(np.asarray(embedding.embeddings)[:, 0], np.arange(5.0))
 
 
 def test_custom_cell_in_keras_rnn_equals_eq_3_2():

@@ -151,3 +151,19 @@ def test_close_call_and_provenance_reach_list_and_report(monkeypatch, tmp_path, 
     lecture1 = (page.parent / "lecture-1.html").read_text()
     assert "met (within 1 SE)" in lecture1
     assert "data: iris: verified archive" in lecture1
+
+
+def test_an_example_runs_on_its_preferred_backend_in_a_child_process(tmp_path):
+    import keras
+
+    from aml.running import preferred_backend, run_in_child
+
+    here = keras.backend.backend()
+    other = "jax" if here == "tensorflow" else "tensorflow"
+    iris = dataclasses.replace(catalog.get("l1.iris"), backend=other)
+    assert preferred_backend(iris, here) == other
+    assert preferred_backend(dataclasses.replace(iris, backend=here), here) is None
+    assert preferred_backend(dataclasses.replace(iris, backend=None), here) is None
+    record = run_in_child(iris, other, quick=True, seed=3, out=tmp_path, verbose=False)
+    assert record["backend"] == other and record["seed"] == 3 and record["id"] == "l1.iris"
+    assert (tmp_path / "l1.iris" / record["run"] / "metrics.json").exists()

@@ -197,6 +197,7 @@ def cmd_run(args) -> int:
     from aml.results import results_root, writable_folder
 
     examples = _select_examples(args.ids)
+    chosen = bool(args.backend or os.environ.get("KERAS_BACKEND"))
     writable_folder(results_root(args.out))  # before minutes of training, not after
     use_backend(args.backend)
     from aml.running import run_many
@@ -206,8 +207,8 @@ def cmd_run(args) -> int:
     for seed in seeds:
         if len(seeds) > 1 and not args.quiet:
             print(f"== seed {seed} ==", flush=True)
-        records += run_many(examples, quick=args.quick, seed=seed, out=args.out,
-                            verbose=not args.quiet)
+        records += run_many(examples, backend_chosen=chosen, quick=args.quick, seed=seed,
+                            out=args.out, verbose=not args.quiet)
     print()
     print(_results_table(records, with_seed=len(seeds) > 1))
     if len(seeds) > 1:

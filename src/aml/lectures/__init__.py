@@ -20,7 +20,9 @@ class Example:
     `search`, when set, names `space(trial, config) -> config`: the hyperparameters that
     `aml sweep` may vary (an Optuna trial suggests them; the result is a new config).
     `tiers` are the rungs a sweep reports against; `topics` name the lecture's topics its
-    notebook explains (all of the lecture's when empty).
+    notebook explains (all of the lecture's when empty). `backend`, when set, is the Keras
+    backend the example was measured to run fastest on; `aml run` uses it unless the user
+    picks one (--backend or $KERAS_BACKEND).
     """
 
     id: str
@@ -32,6 +34,7 @@ class Example:
     search: str | None = None
     tiers: Tiers | None = None
     topics: tuple[str, ...] = ()
+    backend: str | None = None
     kind: str = field(default="example", init=False)
 
 

@@ -60,8 +60,56 @@ class Vocabulary:
             out[row, :len(ids)] = ids
         return out
 
+    def pairs(self, texts) -> np.ndarray:
+        """(len(texts), sequence_length, 2) int32: at each position the word's id and the id
+        of the bigram it starts ("not good" at "not"; 0 when that bigram is not in the
+        vocabulary). Learn the vocabulary with ngrams=2 so that it holds bigrams."""
+        if not hasattr(self, "index"):
+            raise ValueError("call adapt(texts) before encoding")
+        out = np.zeros((len(texts), self.sequence_length, 2), dtype=np.int32)
+        for row, text in enumerate(texts):
+            words = standardize(text)[:self.sequence_length + 1]
+            ids = [self.index.get(word, 1) for word in words[:self.sequence_length]]
+            out[row, :len(ids), 0] = ids
+            pairs = [self.index.get(f"{a} {b}", 0) for a, b in zip(words, words[1:])]
+            out[row, :len(pairs), 1] = pairs[:self.sequence_length]
+        return out
+
     def __len__(self) -> int:
         return len(self.tokens)
+
+
+@keras.saving.register_keras_serializable(package="aml")
+class PairEmbedding(keras.layers.Layer):
+    """Embed (batch, time, 2) ids (word, bigram; `Vocabulary.pairs`) as the sum of the two
+    vectors from one table, as fastText does: the recurrent layer then reads "not good" at
+    one step as a unit of its own. Bigram id 0 adds nothing; steps whose word id is 0
+    (padding) are masked."""
+
+    def __init__(self, input_dim: int, output_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                          initializer="uniform", name="embeddings")
+
+    def call(self, ids):
+        ids = keras.ops.cast(ids, "int32")
+        vectors = keras.ops.take(self.embeddings, ids, axis=0)  # (batch, time, 2, dim)
+        present = keras.ops.cast(keras.ops.expand_dims(ids > 0, -1), vectors.dtype)
+        return keras.ops.sum(vectors * present, axis=2)
+
+    def compute_mask(self, ids, mask=None):
+        return keras.ops.cast(ids, "int32")[..., 0] > 0
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.output_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim}
 
 
 @keras.saving.register_keras_serializable(package="aml")
@@ -152,7 +200,8 @@ class MaskedMaxMeanPooling(keras.layers.Layer):
 
 def naive_bayes_scores(ids: np.ndarray, labels, vocab_size: int, alpha: float = 1.0):
     """Per-token log-count ratio log(p(token|positive) / p(token|negative)) (Wang & Manning's
-    NBSVM), from training ids and 0/1 labels; 0 for padding and unknown.
+    NBSVM), from training ids (one row per text, any shape) and 0/1 labels; 0 for padding
+    and unknown.
 
     Written into one embedding channel, it gives the network each word's polarity as a
     starting point, which the small training set cannot teach reliably from random weights.
@@ -185,7 +234,7 @@ def lexicon_scores(tokens, valence: dict, full_scale: float = 4.0) -> np.ndarray
 def seed_embedding_channel(model, scores, channel: int = 0, scale: float = 1.0):
     """Overwrite one channel of the model's Embedding with `scale * scores` (per token)."""
     embedding = next(layer for layer in model.layers
-                     if isinstance(layer, keras.layers.Embedding))
+                     if isinstance(layer, (keras.layers.Embedding, PairEmbedding)))
     table = np.asarray(embedding.embeddings).copy()
     table[:, channel] = scale * np.asarray(scores, dtype=table.dtype)
     embedding.embeddings.assign(table)
@@ -213,20 +262,22 @@ def recurrent_layer(kind: str, units: int, sequences: bool = False):
 def text_classifier(kind: str, vocab_size: int, sequence_length: int, embed_dim: int = 64,
                     units: int = 64, dense: int = 0, dropout: float = 0.0,
                     pooling: str = "last", embed_dropout: float | None = None,
-                    token_dropout: float = 0.0):
+                    token_dropout: float = 0.0, bigrams: bool = False):
     """Token ids -> [TokenDropout] -> Embedding(mask_zero) -> dropout -> recurrent layer ->
     [pooling] -> [Dropout, Dense] -> sigmoid.
 
-    `pooling="last"` keeps the final state; "max_mean" pools the states of all steps
-    (`MaskedMaxMeanPooling`). The embeddings get Dropout(`dropout`), or SpatialDropout1D
+    With `bigrams` the inputs are (sequence_length, 2) word and bigram ids embedded by
+    `PairEmbedding`. `pooling="last"` keeps the final state; "max_mean" pools the states of
+    all steps (`MaskedMaxMeanPooling`). The embeddings get Dropout(`dropout`), or SpatialDropout1D
     (`embed_dropout`: whole channels) when that is given.
     """
     if pooling not in POOLINGS:
         raise ValueError(f"unknown pooling {pooling!r}; choose one of {POOLINGS}")
-    layers = [keras.Input((sequence_length,))]
+    layers = [keras.Input((sequence_length, 2) if bigrams else (sequence_length,))]
     if token_dropout:
         layers.append(TokenDropout(token_dropout))
-    layers.append(keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True))
+    layers.append(PairEmbedding(vocab_size, embed_dim) if bigrams
+                  else keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True))
     if embed_dropout:
         layers.append(keras.layers.SpatialDropout1D(embed_dropout))
     elif dropout and embed_dropout is None:

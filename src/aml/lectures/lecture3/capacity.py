@@ -14,18 +14,12 @@ a dense network tops out near 88-89% (the l3.ann_images target), a small CNN nea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from aml.context import RunContext
-from aml.lectures.lecture3.images import (
-    AnnConfig,
-    CnnConfig,
-    build_image_model,
-    load_images,
-    train_classifier,
-)
+from aml.lectures.lecture3.images import load_images, train_classifier
 from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
 
 
@@ -38,6 +32,8 @@ class CapacityConfig:
     ann_epochs: int = 8
     cnn_epochs: int = 6
     batch_size: int = 128
+    ann_learning_rate: float = 1e-3
+    cnn_learning_rate: float = 2e-3
     train_limit: int | None = None
     test_limit: int | None = None
 
@@ -45,6 +41,16 @@ class CapacityConfig:
     def quick(cls) -> CapacityConfig:
         return cls(ann_family=((8,), (64,)), cnn_family=(((4,), (16,)), ((8, 16), (32,))),
                    ann_epochs=2, cnn_epochs=2, train_limit=2000, test_limit=1000)
+
+
+def family_model(family: str, widths, dense, input_shape, n_classes: int):
+    """One member of a family, built the course's way: a dense network of `widths`, or a
+    classic CNN with `widths` filters per block and `dense` hidden units (dropout 0.3)."""
+    from aml.models.images import conv_classifier, dense_classifier
+
+    if family == "ANN":
+        return dense_classifier(input_shape, n_classes, widths=widths)
+    return conv_classifier(input_shape, n_classes, filters=widths, dense=dense, dropout=0.3)
 
 
 def smallest_reaching(points, tier: float):
@@ -74,26 +80,24 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
     runs = {"ANN": [], "CNN": []}
     curves = {}
-    plan = ([("ANN", replace(AnnConfig(), widths=w), config.ann_epochs)
-             for w in config.ann_family] +
-            [("CNN", replace(CnnConfig(), filters=f, dense=d), config.cnn_epochs)
-             for f, d in config.cnn_family])
+    plan = ([("ANN", w, None, config.ann_epochs) for w in config.ann_family] +
+            [("CNN", f, d, config.cnn_epochs) for f, d in config.cnn_family])
     bar = ctx.progress("models", len(plan))
-    for number, (family, model_config, epochs) in enumerate(plan, 1):
+    for number, (family, widths, dense, epochs) in enumerate(plan, 1):
         keras.utils.set_random_seed(ctx.seed)
-        model = build_image_model(model_config, data.x_train.shape[1:], len(data.class_names))
+        model = family_model(family, widths, dense, data.x_train.shape[1:],
+                             len(data.class_names))
+        rate = config.ann_learning_rate if family == "ANN" else config.cnn_learning_rate
         # The largest models take minutes per epoch: show their batches, not a still bar.
         history, test, _ = train_classifier(model, data, epochs=epochs,
                                             batch_size=config.batch_size,
-                                            learning_rate=model_config.learning_rate,
-                                            seed=ctx.seed,
+                                            learning_rate=rate, seed=ctx.seed,
                                             on_batch=bar.batches(epochs, f"{family} {number}: "))
         runs[family].append((model.count_params(), round(history["val_accuracy"][-1], 4),
                              round(test["accuracy"], 4)))
         curves[family] = (model.count_params(), history)  # the family's largest, last
-        ctx.log(f"{family} {getattr(model_config, 'widths', None) or model_config.filters}: "
-                f"{model.count_params():,} parameters, validation accuracy "
-                f"{history['val_accuracy'][-1]:.4f}")
+        ctx.log(f"{family} {widths}: {model.count_params():,} parameters, validation "
+                f"accuracy {history['val_accuracy'][-1]:.4f}")
         bar.update(number)
     metrics = {"dataset": data.dataset, "chosen_on": "validation accuracy",
                "n_test": len(data.x_test)}

@@ -2,6 +2,12 @@
 
 CIFAR-10 when it is on this machine (the course's data), otherwise Fashion-MNIST; `dataset`
 in the metrics says which. "digits" (scikit-learn's bundled 8x8 digits) serves the tests.
+
+Both train the small-budget way (`Recipe`, `aml.training.augmented`): batch norm, flips and
+crops, a one-cycle learning rate, label smoothing, mirrored test predictions. Every setting
+was chosen on 5,000 images held out from the training set; the test set is scored once, at
+the end, and reported with its standard error. The README's lecture 3 section has the
+figures on CIFAR-10.
 """
 
 from __future__ import annotations
@@ -72,55 +78,78 @@ def load_images(dataset: str = "auto", train_limit: int | None = None,
 
 
 @dataclass(frozen=True)
-class AnnConfig:
-    """Dense-only classifier: Flatten -> Dense(w, relu) per width -> softmax."""
+class Recipe:
+    """How both image examples train (`aml.training.augmented`): SGD with Nesterov momentum
+    under a one-cycle learning rate, fresh flips and `crop_pad`-pixel shifts every epoch,
+    label smoothing, and test predictions averaged with the mirrored images'. The last
+    `validation_size` of a seeded shuffle of the training images are held out: the epoch
+    count and every other choice here were made on them, never on the test set."""
 
     dataset: str = "auto"
-    widths: tuple = (512, 256)
-    dropout: float = 0.0
-    epochs: int = 12
-    batch_size: int = 128
-    learning_rate: float = 1e-3
+    epochs: int = 10
+    batch_size: int = 256
+    peak_lr: float = 0.2
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.2
+    crop_pad: int = 2
+    flip: bool = True
+    test_flips: bool = True
+    validation_size: int = 5000
     train_limit: int | None = None
     test_limit: int | None = None
-    validation_split: float = 0.1
-
-    @classmethod
-    def quick(cls) -> AnnConfig:
-        return cls(widths=(64,), epochs=3, train_limit=3000, test_limit=1000)
 
 
 @dataclass(frozen=True)
-class CnnConfig:
-    """Convolutional classifier: (Conv -> MaxPool) per filter count -> Dense -> softmax."""
+class AnnConfig(Recipe):
+    """Dense-only classifier: Flatten -> (Dense -> BN -> ReLU -> Dropout) per width."""
 
-    dataset: str = "auto"
-    filters: tuple = (32, 64)
-    dense: tuple = (128,)
-    convs_per_block: int = 1
-    kernel_size: int = 3
-    dropout: float = 0.3
-    epochs: int = 10
-    batch_size: int = 64  # as accurate as 128 here; ~1.5x faster per sample on JAX
-    learning_rate: float = 2e-3
-    train_limit: int | None = None
-    test_limit: int | None = None
-    validation_split: float = 0.1
+    widths: tuple = (1024, 512)
+    batch_norm: bool = True
+    dropout: float = 0.2
+    epochs: int = 16
+    crop_pad: int = 0
+
+    @classmethod
+    def quick(cls) -> AnnConfig:
+        return cls(widths=(64,), epochs=3, train_limit=3000, test_limit=1000,
+                   validation_size=500)
+
+
+@dataclass(frozen=True)
+class CnnConfig(Recipe):
+    """A narrow airbench-style CNN (`fast_conv_classifier`): a block of two 3x3 convolutions
+    with batch norm per width, bfloat16 where this CPU does it in hardware."""
+
+    widths: tuple = (32, 64, 128)
+    batch_norm: bool = True
+    precision: str = "auto"
 
     @classmethod
     def quick(cls) -> CnnConfig:
-        return cls(filters=(8, 16), dense=(32,), epochs=3, train_limit=3000, test_limit=1000)
+        return cls(widths=(16, 32, 32), epochs=4, batch_size=64, train_limit=3000,
+                   test_limit=1000, validation_size=500)
 
 
-def build_image_model(config, input_shape, n_classes: int):
-    """The model an AnnConfig or CnnConfig describes."""
-    from aml.models.images import conv_classifier, dense_classifier
+def build_image_model(config, input_shape, n_classes: int, mean=None, variance=None):
+    """The logits model an AnnConfig or CnnConfig describes."""
+    from aml.models.images import dense_classifier, fast_conv_classifier
 
     if isinstance(config, CnnConfig):
-        return conv_classifier(input_shape, n_classes, filters=config.filters,
-                               dense=config.dense, kernel_size=config.kernel_size,
-                               convs_per_block=config.convs_per_block, dropout=config.dropout)
-    return dense_classifier(input_shape, n_classes, widths=config.widths, dropout=config.dropout)
+        return fast_conv_classifier(input_shape, n_classes, widths=config.widths,
+                                    batch_norm=config.batch_norm, precision=config.precision,
+                                    mean=mean, variance=variance)
+    return dense_classifier(input_shape, n_classes, widths=config.widths,
+                            dropout=config.dropout, batch_norm=config.batch_norm, logits=True,
+                            mean=mean, variance=variance)
+
+
+def carve_validation(data: ImageData, size: int, seed: int):
+    """(training images, labels, validation images, labels): the last `size` of a shuffle of
+    the training set by `seed` are held out (at most half of it)."""
+    size = min(int(size), len(data.x_train) // 2)
+    order = np.random.default_rng(seed).permutation(len(data.x_train))
+    keep, held = order[:len(order) - size], order[len(order) - size:]
+    return data.x_train[keep], data.y_train[keep], data.x_train[held], data.y_train[held]
 
 
 def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
@@ -157,30 +186,51 @@ def _evaluate_in_batches(model, x, y, loss, batch: int = 2000) -> dict:
     return {"loss": total_loss / len(x), "accuracy": hits / len(x)}
 
 
-def _run_image_example(config, ctx: RunContext, label: str) -> dict:
+def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
+    """Train on the training images less a validation carve, report both accuracies."""
+    import keras
+
     from aml.plots import training_curves
+    from aml.training.augmented import fit_augmented, predict_logits
 
     data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
     if data.note:
         ctx.log(data.note)
-    ctx.log(f"dataset: {data.dataset} ({len(data.x_train)} training, {len(data.x_test)} test "
-            f"images of shape {data.x_train.shape[1:]})")
-    model = build_image_model(config, data.x_train.shape[1:], len(data.class_names))
+    x, y, xv, yv = carve_validation(data, config.validation_size, ctx.seed)
+    ctx.log(f"dataset: {data.dataset} ({len(x)} training, {len(xv)} validation, "
+            f"{len(data.x_test)} test images of shape {data.x_train.shape[1:]})")
+    keras.utils.set_random_seed(ctx.seed)
+    channels = x.reshape(-1, x.shape[-1])
+    model = build_image_model(config, x.shape[1:], len(data.class_names),
+                              mean=channels.mean(0), variance=channels.var(0))
     bar = ctx.progress(label, config.epochs)
-    history, test, per_epoch = train_classifier(
-        model, data, epochs=config.epochs, batch_size=config.batch_size,
-        learning_rate=config.learning_rate, validation_split=config.validation_split,
-        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs),
-        on_batch=bar.batches(config.epochs))
+    history = fit_augmented(
+        model, x, y, epochs=config.epochs, batch_size=config.batch_size,
+        peak_lr=config.peak_lr, validation_data=(xv, yv), weight_decay=config.weight_decay,
+        label_smoothing=config.label_smoothing, pad=config.crop_pad, flip=config.flip,
+        test_flips=config.test_flips, seed=ctx.seed,
+        on_epoch=lambda e, logs: bar.update(e, **logs))
+    # The test set is scored once, after training, with the same mirrored predictions.
+    logits = predict_logits(model, data.x_test, config.test_flips)
+    accuracy = float(np.mean(logits.argmax(-1) == data.y_test))
+    error = standard_error(accuracy, len(data.y_test))
+    per_epoch = history["seconds"] / max(config.epochs, 1)
     parameters = model.count_params()
-    ctx.log(f"{label}: test accuracy {test['accuracy']:.4f} with {parameters:,} parameters "
-            f"on {data.dataset}, {per_epoch:.1f} s per epoch")
+    ctx.log(f"{label}: validation accuracy {history['val_accuracy'][-1]:.4f}, test accuracy "
+            f"{accuracy:.4f} +- {error:.4f} with {parameters:,} parameters on "
+            f"{data.dataset}, {per_epoch:.1f} s per epoch")
     ctx.save_figure(training_curves(history, f"{label} on {data.dataset}"), "training_curves")
-    return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
-            "test_loss": round(test["loss"], 4), "parameters": parameters,
-            "final_val_accuracy": round(history["val_accuracy"][-1], 4),
+    return {"dataset": data.dataset, "test_accuracy": round(accuracy, 4),
+            "test_accuracy_se": round(error, 4), "n_test": len(data.x_test),
             "val_accuracy": round(history["val_accuracy"][-1], 4),  # what sweeps choose on
-            "n_test": len(data.x_test), "seconds_per_epoch": round(per_epoch, 2)}
+            "final_val_accuracy": round(history["val_accuracy"][-1], 4),
+            "parameters": parameters, "training_seconds": round(history["seconds"], 1),
+            "seconds_per_epoch": round(per_epoch, 2)}
+
+
+def standard_error(accuracy: float, n: int) -> float:
+    """The binomial standard error of an accuracy measured on n test items."""
+    return float(np.sqrt(accuracy * (1 - accuracy) / max(n, 1)))
 
 
 def ann_images(config: AnnConfig, ctx: RunContext) -> dict:
@@ -194,22 +244,21 @@ def cnn_images(config: CnnConfig, ctx: RunContext) -> dict:
 
 
 def ann_search_space(trial, config: AnnConfig) -> AnnConfig:
-    """What `aml sweep l3.ann_images` may vary: depth, widths, learning rate, epochs."""
+    """What `aml sweep l3.ann_images` may vary: depth, widths, dropout, peak rate, epochs."""
     depth = trial.suggest_int("depth", 1, 4)
-    widths = tuple(trial.suggest_int(f"width_{i}", 16, 1024, log=True) for i in range(depth))
+    widths = tuple(trial.suggest_int(f"width_{i}", 16, 2048, log=True) for i in range(depth))
     return replace(config, widths=widths,
-                   learning_rate=trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
+                   dropout=trial.suggest_float("dropout", 0.0, 0.5),
+                   peak_lr=trial.suggest_float("peak_lr", 0.01, 1.0, log=True),
                    epochs=trial.suggest_int("epochs", 2, 30, log=True))
 
 
 def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
-    """What `aml sweep l3.cnn_images` may vary: blocks, filters, dense width, rate, epochs."""
+    """What `aml sweep l3.cnn_images` may vary: blocks, widths, peak rate, epochs."""
     blocks = trial.suggest_int("blocks", 1, 3)
-    filters = tuple(trial.suggest_int(f"filters_{i}", 4, 128, log=True) for i in range(blocks))
-    return replace(config, filters=filters,
-                   dense=(trial.suggest_int("dense", 16, 512, log=True),),
-                   convs_per_block=trial.suggest_int("convs_per_block", 1, 2),
-                   learning_rate=trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
+    widths = tuple(trial.suggest_int(f"width_{i}", 4, 256, log=True) for i in range(blocks))
+    return replace(config, widths=widths,
+                   peak_lr=trial.suggest_float("peak_lr", 0.01, 1.0, log=True),
                    epochs=trial.suggest_int("epochs", 2, 20, log=True))
 
 

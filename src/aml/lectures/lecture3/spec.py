@@ -44,7 +44,8 @@ ENTRIES = (
             (Target("test_accuracy", ">=", 0.916, quick=0.7, when=_FASHION, source=FASHION_CONV),
              Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
             search=f"{_HERE}.images:cnn_search_space", tiers=CNN_TIERS,
-            topics=("convolution",)),
+            topics=("convolution",),
+            backend="tensorflow"),  # oneDNN convolutions (bfloat16 on AMX); JAX fit 8x slower
     Example("l3.params_for_accuracy", 3, "Parameters needed per accuracy tier, ANN vs CNN",
             f"{_HERE}.capacity:params_for_accuracy",
             f"{_HERE}.capacity:CapacityConfig",
@@ -60,7 +61,8 @@ ENTRIES = (
             f"{_HERE}.text:text_sentiment", f"{_HERE}.text:TextConfig",
             (Target("test_accuracy", ">=", 0.80, quick=0.6, when=(("dataset", "movie_snippets"),)),
              Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),))),
-            topics=("recurrent",)),
+            topics=("recurrent",),
+            backend="jax"),  # recurrent layers: 2-3x faster per epoch than TensorFlow here
     Exercise("l3.ann", 3, "Dense-only image classifier: parameters per accuracy tier",
              "lecture3/ann.py", f"{_HERE}.solutions:ann.py", f"{_HERE}.checks:check_ann",
              (Target("test_accuracy", ">=", 0.90, when=_FASHION, source=FASHION_DENSE),
