@@ -77,6 +77,10 @@ class Exercise:
     solution: str
     checker: str
     targets: tuple[Target, ...] = ()
+    # seconds a sandboxed check may run before `aml grade` stops it (its --timeout default):
+    # a few times what the reference solution needs on one busy core, so an endless loop
+    # costs a class little
+    timeout_s: float = 600.0
     kind: str = field(default="exercise", init=False)
 
 

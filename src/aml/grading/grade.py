@@ -16,10 +16,8 @@ and, for the same seed, identical between runs except its last column, `seconds`
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
-import io
 import json
 import os
 import threading
@@ -28,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from aml.errors import AmlError
+from aml.grading import gradebook
 from aml.grading.sandbox import Limits, run_sandboxed
 from aml.results import write_bytes_atomic, write_json_atomic
 from aml.tables import format_table
@@ -138,46 +137,38 @@ def _differences(old: dict, new: dict) -> str:
     return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys[:3])
 
 
-def _check_columns(records: list[dict]) -> tuple[list[str], dict[str, float]]:
-    """Check keys in first-seen order over students sorted by name, and each key's points."""
-    keys: dict[str, float] = {}
-    for record in sorted(records, key=lambda r: r["student"]):
-        for check in record["checks"]:
-            keys[check["key"]] = max(keys.get(check["key"], 0.0), check["points"])
-    return list(keys), keys
+class Progress:
+    """Progress lines: done/total, failures so far and an ETA from the mean time so far
+    (wall clock, so parallel workers count once)."""
+
+    def __init__(self, total: int, clock=time.monotonic):
+        self.total, self.done, self.failed = total, 0, 0
+        self.clock, self.start = clock, clock()
+
+    def line(self, name: str, score: float, status: str, seconds: float) -> str:
+        self.done += 1
+        self.failed += status != "ok"
+        elapsed = self.clock() - self.start
+        left = (self.total - self.done) * elapsed / self.done
+        eta = f"ETA {_duration(left)}" if self.done < self.total else "done"
+        return (f"[{self.done}/{self.total}, {self.failed} not ok, {eta}] {name}: "
+                f"{score:g} points, {status} ({seconds:.1f} s)")
 
 
-def _measured_text(value) -> str:
-    if value is None:
-        return ""
-    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def render_csv(records: list[dict]) -> str:
-    """student, per check its score and measured value, total, max, status, seconds."""
-    keys, points = _check_columns(records)
-    maximum = sum(points.values())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student"] + [f"{k} {part}" for k in keys for part in ("score", "measured")]
-                    + ["total", "max", "status", "seconds"])
-    for record in sorted(records, key=lambda r: r["student"]):
-        by_key = {c["key"]: c for c in record["checks"]}
-        row = [record["student"]]
-        for key in keys:
-            check = by_key.get(key)
-            row += [f"{check['score']:g}", _measured_text(check["measured"])] if check \
-                else ["0", ""]
-        row += [f"{record['score']:g}", f"{maximum:g}", record["status"],
-                f"{record['seconds']:.2f}"]
-        writer.writerow(row)
-    return buffer.getvalue()
+    """The plain gradebook (see aml.grading.gradebook)."""
+    return gradebook.render(records, "plain")
 
 
 def summary_table(records: list[dict]) -> str:
-    """One row per student and a closing line counting each status."""
-    _, points = _check_columns(records)
-    maximum = sum(points.values())
+    """One row per student (scores out of the exercise's full marks) and a closing line
+    counting each status."""
+    maximum = gradebook.exercise_maximum(records)
     rows = [[r["student"], f"{r['score']:g}/{maximum:g}", r["status"],
              (r["detail"] or "")[:60], f"{r['seconds']:.1f}"]
             for r in sorted(records, key=lambda r: r["student"])]
@@ -194,15 +185,23 @@ def summary_table(records: list[dict]) -> str:
 def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv", *,
                 jobs: int = 1, limits: Limits | None = None, quick: bool = False, seed: int = 0,
                 hidden: str | Path | None = None, restart: bool = False,
-                backend: str | None = None, log=print) -> list[dict]:
+                backend: str | None = None, info: dict[str, dict] | None = None,
+                prejudged: dict[str, tuple[str, str]] | None = None,
+                log=print) -> list[dict]:
     """Grade every submission not yet in the journal; write the CSV and JSON; return all
-    records (sorted by student)."""
+    records (sorted by student).
+
+    `info` (student -> dict) is kept in each record as "info" (name, LMS id, intake notes);
+    `prejudged` (student -> (status, detail)) are rows for submissions that cannot run (a
+    notebook that does not parse): recorded without starting a sandbox."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
     if out.is_relative_to(submissions):
         raise AmlError(f"--out {out} is inside the submissions folder; write the grades "
                        "elsewhere")
-    students = discover(submissions)
+    prejudged = prejudged or {}
+    info = info or {}
+    students = discover(submissions) if any(submissions.iterdir()) or not prejudged else {}
     hidden_source = None
     if hidden is not None:
         try:
@@ -221,13 +220,19 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     protected = [*students.values(), out, json_path, journal.path] + (
         [Path(hidden).resolve()] if hidden else [])
     hashes = {name: submission_hash(path) for name, path in students.items()}
+    for name, (status, detail) in prejudged.items():
+        digest = hashlib.sha256(f"{status}\0{detail}".encode()).hexdigest()
+        if journal.done.get(name, {}).get("hash") != digest:
+            journal.append({"student": name, "hash": digest, "status": status,
+                            "detail": detail, "checks": [], "score": 0.0, "max_score": 0.0,
+                            "seconds": 0.0, "output": "", "info": info.get(name, {})})
     todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]]
     kept = len(students) - len(todo)
     if kept:
         log(f"{kept} submissions already graded in {journal.path.name}; grading {len(todo)}")
     slots = list(range(jobs))
     slot_lock, stopping, running = threading.Lock(), threading.Event(), {}
-    finished = [0]
+    progress = Progress(len(todo))
 
     def grade_one(name: str) -> None:
         with slot_lock:
@@ -243,12 +248,11 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                 slots.append(slot)
         if stopping.is_set():  # killed by our own interrupt: not a result
             return
-        record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
+        record = {"student": name, "hash": hashes[name], **outcome.as_dict(),
+                  "info": info.get(name, {})}
         journal.append(record)
         with slot_lock:
-            finished[0] += 1
-            log(f"[{finished[0]}/{len(todo)}] {name}: {outcome.score:g}/{outcome.max_score:g}"
-                f" {outcome.status} ({outcome.seconds:.1f} s)")
+            log(progress.line(name, outcome.score, outcome.status, outcome.seconds))
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
@@ -264,7 +268,7 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
         journal.close()
         raise
     pool.shutdown(wait=True)
-    records = [journal.done[name] for name in students if name in journal.done]
+    records = [journal.done[name] for name in [*students, *prejudged] if name in journal.done]
     journal.close()
     write_bytes_atomic(out, render_csv(records).encode())
     write_json_atomic(json_path, {"settings": settings, "students": records,
