@@ -375,3 +375,14 @@ def collect(source: str | Path, workdir: str | Path, template_name: str) -> list
         raise AmlError(f"no submissions in {source}: expected .py/.ipynb files, student "
                        "folders, or a Canvas, Moodle or Gradescope export")
     return sorted(submissions, key=lambda s: s.key)
+
+
+def prepare_folder(folder: str | Path, workdir: str | Path, template_name: str,
+                   key: str = "submission") -> Submission:
+    """One student's folder (a Gradescope submission, say) prepared for grading the same
+    way as a class entry: copied without links, its notebook converted when it has no .py."""
+    folder, workdir = Path(folder), Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    sub = Submission(key, original=str(folder), path=folder)
+    _prepare(sub, workdir, template_name)
+    return sub
