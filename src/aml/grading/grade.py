@@ -201,7 +201,10 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                        "elsewhere")
     prejudged = prejudged or {}
     info = info or {}
-    students = discover(submissions) if any(submissions.iterdir()) or not prejudged else {}
+    if prejudged and submissions.is_dir() and not any(submissions.iterdir()):
+        students = {}  # every submission was judged before running (none can run)
+    else:
+        students = discover(submissions)
     hidden_source = None
     if hidden is not None:
         try:

@@ -46,8 +46,24 @@ def check_id(key: str) -> str:
     name, _, tier = key.partition(" [tier ")
     words = re.findall(r"[a-z0-9]+", name.lower().replace("()", ""))
     stop = {"a", "an", "the", "is", "are", "of", "as", "to", "with", "on"}
-    short = "_".join(w for w in words if w not in stop)[:28].rstrip("_") or "check"
-    return short + (f"@{tier.rstrip(']')}" if tier else "")
+    short = ""
+    for word in (w for w in words if w not in stop):
+        if short and len(short) + 1 + len(word) > 28:
+            break
+        short = f"{short}_{word}" if short else word[:28]
+    return (short or "check") + (f"@{tier.rstrip(']')}" if tier else "")
+
+
+def check_ids(keys: list[str]) -> list[str]:
+    """check_id of each key, made unique within the exercise (a suffix on repeats)."""
+    ids, seen = [], set()
+    for key in keys:
+        ident, n = check_id(key), 2
+        while ident in seen:
+            ident, n = f"{check_id(key)}_{n}", n + 1
+        seen.add(ident)
+        ids.append(ident)
+    return ids
 
 
 def columns(records: list[dict]) -> tuple[list[str], dict[str, float]]:
@@ -128,7 +144,7 @@ def render(records: list[dict], fmt: str = "plain", *, points: float | None = No
                  f"{grade:g}", f"{out_of:g}", feedback_line(record)])
     else:
         keys, _ = columns(records)
-        row(["student", "name", "lms_id", "runs"] + [check_id(k) for k in keys]
+        row(["student", "name", "lms_id", "runs"] + check_ids(keys)
             + ["score", "max", "grade", "out_of", "percent", "status", "late", "feedback",
                "seconds"])
         for record in ordered:
@@ -147,4 +163,4 @@ def render(records: list[dict], fmt: str = "plain", *, points: float | None = No
 def legend(records: list[dict]) -> list[tuple[str, str, float]]:
     """(column id, full check name, points) for the plain CSV's check columns."""
     keys, points = columns(records)
-    return [(check_id(k), k, points[k]) for k in keys]
+    return [(ident, k, points[k]) for ident, k in zip(check_ids(keys), keys)]

@@ -1,6 +1,6 @@
 """Submissions in: whatever a teacher downloaded, turned into one folder entry per student.
 
-Accepted: a folder or a .zip of
+Accepted: a folder or a .zip (or a folder holding such zips beside loose entries) of
 - plain entries: `alice.py`, `alice.ipynb` or a folder `alice/` (student "alice");
 - a Canvas "Download Submissions" zip: flat files named
   `<name>[_late]_<user id>_<submission id>_<original file name>`, where Canvas appends
@@ -230,11 +230,13 @@ def _gradescope_metadata(path: Path) -> dict[str, dict]:
     return found
 
 
-def _raw_entries(folder: Path) -> list[Submission]:
+def _raw_entries(folder: Path, workdir: Path, taken: set[str] | None = None,
+                 depth: int = 0) -> list[Submission]:
     """One Submission per student with `path` still pointing into the teacher's folder
-    (a file or a folder), before notebooks are converted."""
+    (a file or a folder), before notebooks are converted. A zip among plain entries (an
+    LMS export beside loose files) is unpacked and read the same way, one level deep."""
     layout = _layout(folder)
-    taken: set[str] = set()
+    taken = set() if taken is None else taken
     found = []
     if layout == "gradescope":
         meta = _gradescope_metadata(folder / "submission_metadata.yml")
@@ -273,6 +275,9 @@ def _raw_entries(folder: Path) -> list[Submission]:
                 found.append(Submission(_unique_key(entry.stem, taken), original=entry.name,
                                         problem=("missing file", "a symbolic link, not a "
                                                  "submission; copy the file in")))
+            elif entry.suffix.lower() == ".zip" and entry.is_file() and depth == 0:
+                inner = _unwrap(safe_extract(entry, workdir / "unzipped" / entry.stem))
+                found += _raw_entries(inner, workdir, taken, depth + 1)
             elif entry.is_dir() or entry.suffix in (".py", ".ipynb"):
                 stem = entry.name if entry.is_dir() else entry.stem
                 found.append(Submission(_unique_key(stem, taken), original=entry.name,
@@ -347,6 +352,14 @@ def _convert_folder(sub: Submission, folder: Path, template_name: str) -> None:
         sub.path = folder
 
 
+def _unwrap(folder: Path) -> Path:
+    """A zip of one top folder: the folder inside it."""
+    entries = _visible(folder)
+    if len(entries) == 1 and entries[0].is_dir() and _layout(folder) == "folder":
+        return entries[0]
+    return folder
+
+
 def collect(source: str | Path, workdir: str | Path, template_name: str) -> list[Submission]:
     """Every submission under `source` (folder or zip), prepared under workdir/ready/.
 
@@ -362,13 +375,10 @@ def collect(source: str | Path, workdir: str | Path, template_name: str) -> list
     if source.is_file():
         if source.suffix.lower() != ".zip":
             raise AmlError(f"{source} is not a folder or a .zip of submissions")
-        folder = safe_extract(source, workdir / "unzipped")
-        entries = _visible(folder)
-        if len(entries) == 1 and entries[0].is_dir() and _layout(folder) == "folder":
-            folder = entries[0]  # a zip of one top folder: look inside it
+        folder = _unwrap(safe_extract(source, workdir / "unzipped" / "_source"))
     else:
         folder = source
-    submissions = _raw_entries(folder)
+    submissions = _raw_entries(folder, workdir)
     for sub in submissions:
         _prepare(sub, ready, template_name)
     if not submissions:

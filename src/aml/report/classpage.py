@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from aml.grading.feedback import feedback_stem
-from aml.grading.gradebook import check_id, columns, exercise_maximum, scaled
+from aml.grading.gradebook import check_ids, columns, exercise_maximum, scaled
 
 _ACCURACY_PARAMS = re.compile(r"accuracy ([0-9.]+), ([\d,]+) parameters")
 W, H, PAD = 560, 240, 40
@@ -61,10 +61,10 @@ def pass_rates(records: list[dict]) -> list[tuple[str, str, float]]:
     """(check id, check name, share of students who passed it) in check order."""
     keys, _ = columns(records)
     rates = []
-    for key in keys:
+    for ident, key in zip(check_ids(keys), keys):
         passed = sum(any(c["key"] == key and c["passed"] for c in r.get("checks", []))
                      for r in records)
-        rates.append((check_id(key), key, passed / len(records) if records else 0.0))
+        rates.append((ident, key, passed / len(records) if records else 0.0))
     return rates
 
 
