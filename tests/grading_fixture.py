@@ -54,3 +54,20 @@ def check_line(module, quick: bool = False) -> list[CheckResult]:
     r2 = 1 - np.sum((y_test - predicted) ** 2) / np.sum((y_test - y_test.mean()) ** 2)
     return results + tiered("held-out R2", round(float(r2), 4), R2_TIERS,
                             hint="least squares gives 0.999")
+
+
+COIN = Exercise("t.coin", 0, "Call forty coin flips", "coin/coin.py", "coin/coin.py",
+                "grading_fixture:check_coin")
+
+
+def check_coin(module, quick: bool = False) -> list[CheckResult]:
+    """`calls(n)` -> n numbers, > 0.5 meaning heads; scored against 40 fixed flips. A
+    student guessing at random lands near the 0.5 target, by the luck of the seed."""
+    flips = np.random.default_rng(123).integers(0, 2, 40)
+    calls, problem = checked_array(call_student(module, "calls", 40), (40,))
+    if calls is None:
+        return [CheckResult("calls accuracy", False, problem, ">= 0.5", "return 40 numbers",
+                            status=INVALID, n=40)]
+    accuracy = float(np.mean((calls > 0.5) == flips))
+    return [CheckResult("calls accuracy", accuracy >= 0.5, round(accuracy, 4), ">= 0.5",
+                        "call heads more often", n=40)]

@@ -352,7 +352,8 @@ def main() -> None:
     checks = [{"name": str(r.name)[:200], "passed": r.passed is True, "measured":
                _plain(r.measured), "target": None if r.target is None else str(r.target)[:200],
                "hint": str(r.hint)[:500], "points": r.points, "tier": str(r.tier)[:40],
-               "status": str(r.status)[:40]} for r in results]
+               "status": str(r.status)[:40],
+               "n": r.n if type(getattr(r, "n", 0)) is int else 0} for r in results]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     if os.getpid() != me:
         os._exit(0)

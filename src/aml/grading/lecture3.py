@@ -48,14 +48,15 @@ def student_training(module, defaults: dict) -> dict:
     return settings
 
 
-def tier_results(accuracy: float, parameters: int, tiers, dataset: str) -> list[CheckResult]:
+def tier_results(accuracy: float, parameters: int, tiers, dataset: str,
+                 n: int = 0) -> list[CheckResult]:
     """One check per tier (a point each) and a summary line saying the highest tier reached."""
     results = []
     for number, tier in enumerate(tiers, 1):
         results.append(CheckResult(
             f"tier {number}: test accuracy >= {tier:.0%} on {dataset}", accuracy >= tier,
             f"{accuracy:.4f} with {parameters:,} parameters", f">= {tier}",
-            "train longer, widen or deepen the network, or tune the learning rate"))
+            "train longer, widen or deepen the network, or tune the learning rate", n=n))
     reached = [t for t in tiers if accuracy >= t]
     summary = (f"tier {len(reached)} of {len(tiers)} ({reached[-1]:.0%})" if reached
                else "no tier") + f": accuracy {accuracy:.4f}, {parameters:,} parameters"
@@ -117,7 +118,8 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
                                       None, "the model must train with Adam on integer labels")]
     ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  ann_tiers if kind == "ann" else cnn_tiers, data.dataset)
+                                  ann_tiers if kind == "ann" else cnn_tiers, data.dataset,
+                                  n=len(data.y_test))
 
 
 def check_ann(module, quick: bool = False) -> list[CheckResult]:
@@ -170,4 +172,5 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train on 0/1 labels")]
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  TEXT_TIERS.get(dataset, TEXT_TIERS["imdb"]), dataset)
+                                  TEXT_TIERS.get(dataset, TEXT_TIERS["imdb"]), dataset,
+                                  n=len(y_test))

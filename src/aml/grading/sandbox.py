@@ -252,7 +252,8 @@ def validate_checks(raw) -> tuple[list[dict], str]:
                        "passed": passed, "measured": measured if _finite(measured) else
                        str(measured), "target": item.get("target"),
                        "hint": str(item.get("hint") or ""), "points": float(points),
-                       "score": float(points) if passed else 0.0, "status": status})
+                       "score": float(points) if passed else 0.0, "status": status,
+                       "n": item["n"] if type(item.get("n")) is int and item["n"] > 0 else 0})
     keys = [c["key"] for c in checks]
     if len(set(keys)) != len(keys):
         return [], "two checks have the same name"
