@@ -113,9 +113,10 @@ def cmd_check(args) -> int:
     from aml.grading.checks import CheckResult, format_results
     from aml.grading.sandbox import Limits, run_sandboxed
 
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
     rows, all_passed = [], True
     for exercise in chosen:
+        limits = Limits(timeout_s=args.timeout or exercise.timeout_s, memory_mb=args.memory,
+                        threads=os.cpu_count() or 1)
         path = Path(args.file) if args.file else _default_file(exercise)
         print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
         outcome = run_sandboxed(exercise, path, quick=args.quick, seed=args.seed,
@@ -131,7 +132,8 @@ def cmd_check(args) -> int:
                 print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
         passed = outcome.status == "ok" and all(r.passed for r in results)
         all_passed &= passed
-        rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
+        score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
+        rows.append([exercise.id, score, outcome.status,
                      "pass" if passed else "FAIL"])
     if args.all:
         print()
@@ -172,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="check every exercise in exercises/")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds per exercise")
+    p.add_argument("--timeout", type=float,
+                   help="seconds per exercise (default: the exercise's, from the catalog)")
     p.add_argument("--memory", type=int, default=4096, help="address-space limit in MB")
     p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default tensorflow)")
     p.set_defaults(func=cmd_check)

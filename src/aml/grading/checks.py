@@ -241,5 +241,6 @@ def format_results(results: list[CheckResult]) -> str:
         if r.tier and r is [x for x in results if x.name == r.name][-1]:
             lines.append(f"        {r.name}: {r.measured}: {tiers[r.name]}")
     score, maximum = summary(results)
-    lines.append(f"  score {score:g}/{maximum:g}")
+    lines.append(f"  score {score:g}/{maximum:g}" if maximum else
+                 "  score: none yet (the checks could not run; fix the file first)")
     return "\n".join(lines)
