@@ -21,7 +21,8 @@ def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
     shutil.copytree(L1, subs)
     out = tmp_path / "grades" / "l1.csv"
     code = cli.main(["grade", "l1.sequential", str(subs), "--jobs", "2", "--quick",
-                     "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out)])
+                     "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out),
+                     "--results", str(tmp_path / "results")])
     assert code == 0
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert (rows["correct"]["status"], rows["correct"]["score"], rows["correct"]["max"],

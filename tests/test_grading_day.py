@@ -56,7 +56,7 @@ def test_one_command_grades_a_mixed_class(line_exercise, tmp_path, capsys):
     out = tmp_path / "grades" / "lab1.csv"
     code = cli.main(["grade", "t.line", str(subs), "--out", str(out), "--jobs", "2",
                      "--timeout", "5", "--format", "plain,canvas,moodle", "--points", "10",
-                     "--assignment", "Lab 1"])
+                     "--assignment", "Lab 1", "--results", str(tmp_path / "results")])
     printed = capsys.readouterr().out
     assert code == 0, printed
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
@@ -101,6 +101,12 @@ def test_one_command_grades_a_mixed_class(line_exercise, tmp_path, capsys):
         _similarity_pairs(out.with_name("lab1.similarity.html")))]
     assert pairs == [("alice", "bob"), ("alice", "smithjane"), ("bob", "smithjane")]
     _check_class_page(out.with_name("lab1.class.html"), tmp_path)
+    # the course report lists the graded class
+    from aml.report.site import build_site
+
+    index = build_site(tmp_path / "results", tmp_path / "site").read_text()
+    assert 'href="classes/t.line-lab1.html"' in index
+    assert (tmp_path / "site" / "classes" / "t.line-lab1.html").is_file()
 
 
 def _similarity_pairs(page: Path) -> str:
@@ -160,13 +166,14 @@ def test_shards_graded_apart_merge_into_the_same_gradebook(line_exercise, tmp_pa
     for n in range(9):
         shutil.copy(LINE / ("correct.py" if n % 3 else "mean_only.py"), subs / f"s{n}.py")
     whole = tmp_path / "whole" / "g.csv"
+    results = ["--results", str(tmp_path / "results")]
     assert cli.main(["grade", "t.line", str(subs), "--out", str(whole), "--format",
-                     "plain,canvas"]) == 0
+                     "plain,canvas", *results]) == 0
     parts = []
     for k in (1, 2, 3):
         part = tmp_path / f"shard{k}" / "g.csv"
         assert cli.main(["grade", "t.line", str(subs), "--out", str(part),
-                         "--shard", f"{k}/3"]) == 0
+                         "--shard", f"{k}/3", *results]) == 0
         parts.append(part)
     printed = capsys.readouterr().out
     sizes = [len(list(csv.DictReader(p.open()))) for p in parts]
@@ -174,7 +181,7 @@ def test_shards_graded_apart_merge_into_the_same_gradebook(line_exercise, tmp_pa
     assert "shard 1/3:" in printed
     merged = tmp_path / "merged" / "g.csv"
     assert cli.main(["grade-merge", "t.line", *map(str, parts), "--out", str(merged),
-                     "--format", "plain,canvas"]) == 0
+                     "--format", "plain,canvas", *results]) == 0
 
     def without_seconds(path):
         return [r[:-1] for r in csv.reader(path.open())]
@@ -184,5 +191,5 @@ def test_shards_graded_apart_merge_into_the_same_gradebook(line_exercise, tmp_pa
         whole.with_name("g.canvas.csv").read_text()
     # the same shard twice is refused
     assert cli.main(["grade-merge", "t.line", str(parts[0]), str(parts[0]),
-                     "--out", str(tmp_path / "bad.csv")]) == 2
+                     "--out", str(tmp_path / "bad.csv"), *results]) == 2
     assert "is in both" in capsys.readouterr().err

@@ -46,7 +46,8 @@ def test_grade_remeasures_near_the_target_and_says_so(monkeypatch, tmp_path, cap
     (subs / "guesser.py").write_text(RANDOM)
     (subs / "knower.py").write_text(KNOWS)
     out = tmp_path / "g.csv"
-    assert cli.main(["grade", "t.coin", str(subs), "--out", str(out), "--timeout", "60"]) == 0
+    assert cli.main(["grade", "t.coin", str(subs), "--out", str(out), "--timeout", "60",
+                     "--results", str(tmp_path / "results")]) == 0
     printed = capsys.readouterr().out
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert rows["knower"]["grade"] == "1" and "re-measured" not in printed
@@ -64,7 +65,8 @@ def test_grade_remeasures_near_the_target_and_says_so(monkeypatch, tmp_path, cap
     assert "within one standard error" in feedback
     assert "1 result(s) within one standard error of a target" in printed
     # resuming: nothing graded or measured again, the same decision
-    assert cli.main(["grade", "t.coin", str(subs), "--out", str(out), "--timeout", "60"]) == 0
+    assert cli.main(["grade", "t.coin", str(subs), "--out", str(out), "--timeout", "60",
+                     "--results", str(tmp_path / "results")]) == 0
     again = capsys.readouterr().out
     assert "2 submissions already graded" in again and "standard error of a target" not in again
     assert {r["student"]: r for r in csv.DictReader(out.open())}["guesser"]["grade"] == \

@@ -35,6 +35,7 @@ def cmd_grade(args) -> int:
     from aml.backend import use_backend
     from aml.grading.day import grade_day, parse_shard
     from aml.grading.grade import summary_table
+    from aml.results import results_root
 
     exercise = catalog.get(args.exercise, kind="exercise")
     if args.hidden and not Path(args.hidden).is_file():
@@ -46,7 +47,8 @@ def cmd_grade(args) -> int:
           + ("" if args.timeout else " (the exercise's default; change with --timeout)"))
     result = grade_day(exercise, Path(args.submissions), args.out, formats=formats,
                        points=args.points, assignment=args.assignment, shard=shard,
-                       similarity_threshold=args.similarity, jobs=args.jobs, limits=limits,
+                       similarity_threshold=args.similarity,
+                       report_results=results_root(args.results), jobs=args.jobs, limits=limits,
                        quick=args.quick, seed=args.seed, hidden=args.hidden,
                        restart=args.restart, backend=args.backend)
     print()
@@ -64,11 +66,13 @@ def _print_files(files: dict, out: Path) -> None:
 
 def cmd_grade_merge(args) -> int:
     from aml.grading.merge import merge_shards
+    from aml.results import results_root
 
     exercise = catalog.get(args.exercise, kind="exercise")
     result = merge_shards(exercise, [Path(p) for p in args.shards], Path(args.out),
                           formats=_formats(args.format), points=args.points,
-                          assignment=args.assignment, similarity_threshold=args.similarity)
+                          assignment=args.assignment, similarity_threshold=args.similarity,
+                          report_results=results_root(args.results))
     from aml.grading.grade import summary_table
 
     print(summary_table(result["records"]))
@@ -96,6 +100,8 @@ def _output_options(p) -> None:
                    help="assignment column name for Canvas (default: the exercise id)")
     p.add_argument("--similarity", type=float, default=0.8,
                    help="flag pairs sharing at least this share of their own code (0.8)")
+    p.add_argument("--results", help="results folder whose HTML report (aml report) lists "
+                                     "the class page (default: results/ or $AML_RESULTS)")
 
 
 def register(subparsers) -> None:

@@ -50,7 +50,8 @@ def sibling(out: Path, suffix: str) -> Path:
 
 def write_outputs(records: list[dict], exercise, settings: dict, out: Path, *,
                   formats=("plain",), points: float | None = None, assignment: str = "",
-                  similarity_threshold: float = 0.8) -> dict[str, Path]:
+                  similarity_threshold: float = 0.8,
+                  report_results: Path | None = None) -> dict[str, Path]:
     """Every file a teacher takes away, rendered from the records alone (so a merge of
     shards renders the same files)."""
     from aml.grading.similarity import write_report
@@ -73,12 +74,18 @@ def write_outputs(records: list[dict], exercise, settings: dict, out: Path, *,
                       feedback_folder=sibling(out, ".feedback").name)
     write_bytes_atomic(sibling(out, ".class.html"), page.encode())
     written["class"] = sibling(out, ".class.html")
+    if report_results is not None:  # `aml report` lists the classes it finds here
+        copy = Path(report_results) / "classes" / f"{exercise.id}-{out.stem}.html"
+        write_bytes_atomic(copy, class_page(records, exercise, settings, points=points,
+                                            similarity=found).encode())
+        written["report"] = copy
     return written
 
 
 def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
               points: float | None = None, assignment: str = "", shard=None,
-              similarity_threshold: float = 0.8, remeasure: bool = True, log=print,
+              similarity_threshold: float = 0.8, remeasure: bool = True,
+              report_results: Path | None = None, log=print,
               **grade_options) -> dict:
     """Intake, grading (`grade_options` go to grade_class), every output; returns
     {"records", "files", "similarity"}."""
@@ -106,7 +113,8 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
                 "seed": grade_options.get("seed", 0),
                 "backend": grade_options.get("backend") or "tensorflow"}
     files = write_outputs(records, exercise, settings, out, formats=formats, points=points,
-                          assignment=assignment, similarity_threshold=similarity_threshold)
+                          assignment=assignment, similarity_threshold=similarity_threshold,
+                          report_results=report_results)
     return {"records": records, "files": files}
 
 

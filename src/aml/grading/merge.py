@@ -40,7 +40,8 @@ def read_journal(path: Path) -> tuple[dict, list[dict]]:
 
 
 def merge_shards(exercise, shards: list[Path], out: Path, *, formats=("plain",),
-                 points=None, assignment: str = "", similarity_threshold: float = 0.8) -> dict:
+                 points=None, assignment: str = "", similarity_threshold: float = 0.8,
+                 report_results: Path | None = None) -> dict:
     settings, merged, owner = None, {}, {}
     for shard in shards:
         journal = shard if shard.name.endswith(".journal") else journal_path(shard)
@@ -66,5 +67,6 @@ def merge_shards(exercise, shards: list[Path], out: Path, *, formats=("plain",),
     write_json_atomic(out.with_suffix(".json"), {"settings": settings, "students": records,
                                                  "merged_from": [str(s) for s in shards]})
     files = write_outputs(records, exercise, settings, out, formats=formats, points=points,
-                          assignment=assignment, similarity_threshold=similarity_threshold)
+                          assignment=assignment, similarity_threshold=similarity_threshold,
+                          report_results=report_results)
     return {"records": records, "files": files}
