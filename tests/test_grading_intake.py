@@ -111,6 +111,18 @@ def test_moodle_export(tmp_path):
     assert (found[2].path / "line.py").is_file()
 
 
+def test_moodle_export_without_folders(tmp_path):
+    archive = _zip(tmp_path / "moodle.zip", {
+        "Jane Smith_101_assignsubmission_file_line.py": GOOD,
+        "Jane Smith_101_assignsubmission_file_helper.py": "X = 1\n",
+        "Ann Lee_102_assignsubmission_file_line.ipynb": notebook(GOOD)})
+    found = collect(archive, tmp_path / "work", "line.py")
+    assert [(s.key, s.lms_id, s.source) for s in found] == [("Ann_Lee", "102", "moodle"),
+                                                           ("Jane_Smith", "101", "moodle")]
+    assert sorted(p.name for p in found[1].path.iterdir()) == ["helper.py", "line.py"]
+    assert "def fit_line" in (found[0].path / "line.py").read_text()
+
+
 def test_gradescope_export(tmp_path):
     export = tmp_path / "export"
     (export / "submission_111").mkdir(parents=True)

@@ -9,7 +9,8 @@ Accepted: a folder or a .zip (or a folder holding such zips beside loose entries
 - a Moodle "Download all submissions" zip: one folder per student named
   `<Full Name>_<participant id>_assignsubmission_file_` (the form a Moodle feedback-upload
   guide quotes as `First Last_participantId_assignsubmission_file_`; `_onlinetext_`
-  folders hold typed text, not files, and are skipped);
+  folders hold typed text, not files, and are skipped), or without folders, flat files
+  `<Full Name>_<participant id>_assignsubmission_file_<file>`;
 - a Gradescope "Export Submissions" zip: a folder per submission (`submission_<id>/`) and
   `submission_metadata.yml` mapping each folder to `:submitters:` with `:name:`, `:sid:` and
   `:email:` (the layout parsed by public Gradescope export tools).
@@ -41,6 +42,8 @@ _CANVAS = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_late|_LATE)?_(?P<user>\d+)_(?
                      r"(?P<file>.+)$")
 _RESUBMITTED = re.compile(r"^(?P<stem>.+)-(?P<n>\d+)(?P<ext>\.[A-Za-z0-9]+)?$")
 _MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<kind>[a-z]+)_$")
+# the same export without "download submissions in folders": flat files
+_MOODLE_FILE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_file_(?P<file>.+)$")
 _KEY_UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -59,6 +62,8 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     problem: tuple[str, str] | None = None   # (status, detail) when it cannot be run
     cell_lines: list[tuple[int, int]] = field(default_factory=list)  # (first line, cell)
+    # a flat export's files of this student: (path, the student's own name, resubmission)
+    flat_files: list[tuple[Path, str, int]] = field(default_factory=list, repr=False)
 
     def info(self) -> dict:
         """What the grade records keep about the student (JSON-safe)."""
@@ -194,6 +199,8 @@ def _layout(folder: Path) -> str:
         return "gradescope"
     if any(p.is_dir() and _MOODLE.match(p.name) for p in entries):
         return "moodle"
+    if any(p.is_file() and _MOODLE_FILE.match(p.name) for p in entries):
+        return "moodle-flat"
     files = [p for p in entries if p.is_file()]
     if files and sum(bool(_CANVAS.match(p.name)) for p in files) * 2 >= len(files):
         return "canvas"
@@ -256,19 +263,22 @@ def _raw_entries(folder: Path, workdir: Path, taken: set[str] | None = None,
             found.append(Submission(_unique_key(match["name"], taken, match["id"]),
                                     match["name"], match["id"], "moodle",
                                     original=entry.name, path=entry))
-    elif layout == "canvas":
+    elif layout in ("canvas", "moodle-flat"):
+        pattern, id_group = (_CANVAS, "user") if layout == "canvas" else (_MOODLE_FILE, "id")
         groups: dict[str, list[tuple[Path, re.Match]]] = {}
         for entry in _visible(folder):
-            match = _CANVAS.match(entry.name) if entry.is_file() else None
+            match = pattern.match(entry.name) if entry.is_file() else None
             if match:
-                groups.setdefault(match["user"], []).append((entry, match))
+                groups.setdefault(match[id_group], []).append((entry, match))
         for user, files in sorted(groups.items(), key=lambda kv: kv[1][0][1]["name"]):
             first = files[0][1]
-            found.append(Submission(_unique_key(first["name"], taken, user), first["name"],
-                                    user, "canvas", late=any(m["late"] for _, m in files),
-                                    original=", ".join(p.name for p, _ in files),
-                                    path=None, notes=[]))
-            found[-1].canvas_files = files  # type: ignore[attr-defined]
+            late = layout == "canvas" and any(m["late"] for _, m in files)
+            found.append(Submission(
+                _unique_key(first["name"], taken, user), first["name"], user,
+                layout.split("-")[0], late=late,
+                original=", ".join(p.name for p, _ in files),
+                flat_files=[(p, *_canvas_name(m["file"])) if layout == "canvas"
+                            else (p, m["file"], 0) for p, m in files]))
     else:
         for entry in _visible(folder):
             if entry.is_symlink():
@@ -297,18 +307,17 @@ def _prepare(sub: Submission, destination: Path, template_name: str) -> None:
     """Copy (and convert) the submission under destination/<key>[.py]."""
     if sub.problem:
         return
-    if sub.source == "canvas":
+    if sub.flat_files:
         folder = destination / sub.key
         folder.mkdir(parents=True)
         latest: dict[str, tuple[int, Path]] = {}
-        for path, match in sub.canvas_files:  # type: ignore[attr-defined]
-            name, number = _canvas_name(match["file"])
+        for path, name, number in sub.flat_files:
             if name not in latest or number > latest[name][0]:
                 latest[name] = (number, path)
         for name, (_, path) in latest.items():
             shutil.copyfile(path, folder / Path(name).name)
-        _convert_folder(sub, folder, template_name)
         sub.path = folder
+        _convert_folder(sub, folder, template_name)
         return
     assert sub.path is not None
     if sub.path.is_file():
@@ -321,8 +330,8 @@ def _prepare(sub: Submission, destination: Path, template_name: str) -> None:
     folder = destination / sub.key
     shutil.copytree(sub.path, folder, symlinks=True,
                     ignore=shutil.ignore_patterns(*_JUNK))
-    _convert_folder(sub, folder, template_name)
     sub.path = folder
+    _convert_folder(sub, folder, template_name)
 
 
 def _convert_notebook(sub: Submission, notebook: Path, target: Path) -> None:
@@ -348,8 +357,7 @@ def _convert_folder(sub: Submission, folder: Path, template_name: str) -> None:
     if len(notebooks) > 1:
         sub.notes.append(f"graded {chosen.name} of {len(notebooks)} notebooks")
     _convert_notebook(sub, chosen, folder / template_name)
-    if sub.problem is None:
-        sub.path = folder
+    sub.path = folder  # the whole folder is graded, helper modules included
 
 
 def _unwrap(folder: Path) -> Path:
