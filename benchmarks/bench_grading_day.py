@@ -51,7 +51,8 @@ with tempfile.TemporaryDirectory() as tmp:
     for name, text in files.items():
         (subs / name).write_text(text)
     with zipfile.ZipFile(subs / "canvas.zip", "w") as zf:
-        copy = correct.replace("layers", "stack")
+        copy = correct.replace("layers = [", "stack = [").replace("Sequential(layers)",
+                                                                   "Sequential(stack)")
         zf.writestr("doejane_1001_9001_sequential.py", copy)
         zf.writestr("roejohn_1002_9002_sequential.py", copy)
     out = Path(tmp) / "grades" / "class.csv"
@@ -69,7 +70,14 @@ with tempfile.TemporaryDirectory() as tmp:
     statuses: dict[str, int] = {}
     for row in rows:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    print(done.stdout.splitlines()[-12:][0] if done.stdout else "")
+    kinds: dict[str, set] = {}
+    for row in rows:
+        kind = row["student"].rstrip("0123456789")
+        kinds.setdefault(kind, set()).add(f"{row['status']} {row['grade']}/{row['out_of']}")
+    print(format_table([[k, ", ".join(sorted(v))] for k, v in sorted(kinds.items())],
+                       ["kind", "status and grade"]))
+    remeasured = [line for line in done.stdout.splitlines() if "within one standard" in line]
+    print(f"{len(remeasured)} line(s) about re-measuring near a target")
     print(format_table([[len(rows), jobs, "quick" if quick else "full", f"{seconds:.0f}",
                          f"{seconds / len(rows):.1f}",
                          ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())),
