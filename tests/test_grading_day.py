@@ -193,3 +193,29 @@ def test_shards_graded_apart_merge_into_the_same_gradebook(line_exercise, tmp_pa
     assert cli.main(["grade-merge", "t.line", str(parts[0]), str(parts[0]),
                      "--out", str(tmp_path / "bad.csv"), *results]) == 2
     assert "is in both" in capsys.readouterr().err
+
+
+def test_prepared_copies_do_not_open_the_originals(line_exercise, tmp_path, capsys):
+    """Students are graded from prepared copies; the teacher's folder, the unzipped export
+    and the copies of classmates stay closed to them."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(LINE / "correct.py", subs / "alice.py")
+    with zipfile.ZipFile(subs / "export.zip", "w") as zf:
+        zf.writestr("bobby_77_88_line.py", (LINE / "correct.py").read_text())
+    out = tmp_path / "grades" / "g.csv"
+    targets = {"original": subs / "alice.py", "listing": subs,
+               "unzipped": out.with_name("g.intake") / "unzipped",
+               "copy": out.with_name("g.intake") / "ready" / "alice.py"}
+    for name, target in targets.items():
+        action = f"os.listdir({str(target)!r})" if target.suffix != ".py" else \
+            f"open({str(target)!r}).read()"
+        (subs / f"snoop_{name}.py").write_text(
+            f"import os\n{action}\n" + (LINE / "correct.py").read_text())
+    assert cli.main(["grade", "t.line", str(subs), "--out", str(out), "--timeout", "60",
+                     "--results", str(tmp_path / "results")]) == 0
+    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    assert rows["alice"]["grade"] == rows["bobby"]["grade"] == "5"
+    for name in targets:
+        assert (rows[f"snoop_{name}"]["status"], rows[f"snoop_{name}"]["grade"]) == \
+            ("forbidden", "0"), name

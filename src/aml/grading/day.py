@@ -88,7 +88,7 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
               report_results: Path | None = None, log=print,
               **grade_options) -> dict:
     """Intake, grading (`grade_options` go to grade_class), every output; returns
-    {"records", "files", "similarity"}."""
+    {"records", "files"}."""
     out = Path(out).resolve()
     template_name = Path(exercise.template).name
     workdir = sibling(out, ".intake")
@@ -104,11 +104,16 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
         for note in sub.notes:
             log(f"{sub.key}: {note}")
     info = {s.key: {**s.info(), "code": exercise_code(exercise, s.path)} for s in chosen}
+    source = Path(source).resolve()
+    originals = [*source.iterdir()] if source.is_dir() else [source]
     records = grade_class(exercise, ready, out, log=log, info=info,
                           prejudged={s.key: s.problem for s in chosen if s.problem},
+                          also_protected=(*originals, workdir / "unzipped"),
+                          also_unlistable=(source.parent if source.is_file() else source,
+                                           workdir),
                           **grade_options)
     if remeasure:
-        _remeasure(records, exercise, ready, out, grade_options, log)
+        _remeasure(records, exercise, workdir, out, grade_options, log, originals)
     settings = {"exercise": exercise.id, "quick": grade_options.get("quick", False),
                 "seed": grade_options.get("seed", 0),
                 "backend": grade_options.get("backend") or "tensorflow"}
@@ -118,8 +123,8 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
     return {"records": records, "files": files}
 
 
-def _remeasure(records: list[dict], exercise, ready: Path, out: Path, options: dict,
-               log) -> None:
+def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options: dict,
+               log, originals: list[Path]) -> None:
     """Results near a boundary measured with two more seeds (aml.grading.fairness); the
     decided records are appended to the journal, so a resumed run does not redo them."""
     from aml.grading import fairness
@@ -134,14 +139,17 @@ def _remeasure(records: list[dict], exercise, ready: Path, out: Path, options: d
         f"with {fairness.EXTRA_SEEDS} more seeds")
     hidden = options.get("hidden")
     hidden_source = Path(hidden).read_text() if hidden else None
-    journal = journal_path(out)
+    journal, ready = journal_path(out), workdir / "ready"
 
     def measure(student: str, seed: int):
         path = ready / student if (ready / student).is_dir() else ready / f"{student}.py"
         outcome = run_sandboxed(
             exercise, path, quick=options.get("quick", False), seed=seed,
             limits=options.get("limits") or Limits(), hidden_source=hidden_source,
-            protected=(out, out.with_suffix(".json"), journal), unlistable=(ready,),
+            protected=(out, out.with_suffix(".json"), journal, *originals,
+                       workdir / "unzipped", *(p for p in ready.iterdir()),
+                       *([Path(hidden).resolve()] if hidden else [])),
+            unlistable=(ready, workdir),
             backend=options.get("backend"))
         return outcome.checks if outcome.status == "ok" else None
 

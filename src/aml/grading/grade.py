@@ -187,13 +187,16 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                 hidden: str | Path | None = None, restart: bool = False,
                 backend: str | None = None, info: dict[str, dict] | None = None,
                 prejudged: dict[str, tuple[str, str]] | None = None,
+                also_protected: tuple = (), also_unlistable: tuple = (),
                 log=print) -> list[dict]:
     """Grade every submission not yet in the journal; write the CSV and JSON; return all
     records (sorted by student).
 
     `info` (student -> dict) is kept in each record as "info" (name, LMS id, intake notes);
     `prejudged` (student -> (status, detail)) are rows for submissions that cannot run (a
-    notebook that does not parse): recorded without starting a sandbox."""
+    notebook that does not parse): recorded without starting a sandbox. `also_protected`
+    and `also_unlistable` add paths the sandbox must not open or list (the teacher's
+    original submissions when `submissions` holds prepared copies)."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
     if out.is_relative_to(submissions):
@@ -220,7 +223,7 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     json_path = out.with_suffix(".json")
     # every student's files, the grades and the hidden checks; the folder itself may be an
     # ancestor of the code the checker still imports, so it is only made unlistable
-    protected = [*students.values(), out, json_path, journal.path] + (
+    protected = [*students.values(), out, json_path, journal.path, *also_protected] + (
         [Path(hidden).resolve()] if hidden else [])
     hashes = {name: submission_hash(path) for name, path in students.items()}
     for name, (status, detail) in prejudged.items():
@@ -243,7 +246,8 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
         try:
             outcome = run_sandboxed(exercise, students[name], quick=quick, seed=seed,
                                     limits=limits, hidden_source=hidden_source,
-                                    protected=tuple(protected), unlistable=(submissions,),
+                                    protected=tuple(protected),
+                                    unlistable=(submissions, *also_unlistable),
                                     slot=slot, backend=backend,
                                     processes=running)
         finally:
