@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from aml.lectures.lecture5 import iris_fitness  # noqa: E402
+from aml.lectures.lecture5.evolution import iris_fitness  # noqa: E402
 from aml.models.iris import iris_classifier  # noqa: E402
 from aml.tables import format_table  # noqa: E402
 from aml.training.genetic import ProcessPoolFitness, set_genome  # noqa: E402

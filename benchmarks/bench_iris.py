@@ -17,7 +17,7 @@ use_backend(os.environ.get("KERAS_BACKEND", "tensorflow"))
 import keras  # noqa: E402
 
 from aml.data.iris import prepared_split  # noqa: E402
-from aml.lectures.lecture1 import IrisConfig, train_iris  # noqa: E402
+from aml.lectures.lecture1.iris import IrisConfig, train_iris  # noqa: E402
 from aml.models.iris import iris_classifier  # noqa: E402
 from aml.tables import format_table  # noqa: E402
 

@@ -69,7 +69,7 @@ def _keras_clock(model, x_test, y_test):
 def cnn_runs(scale):
     import keras
 
-    from aml.lectures.lecture3_images import CnnConfig, build_image_model, load_images
+    from aml.lectures.lecture3.images import CnnConfig, build_image_model, load_images
     from aml.models.images import course_cnn
     from aml.training import supervised
 
@@ -115,7 +115,7 @@ def _batched_accuracy(model, x, y, batch=2000):
 def text_runs(scale):
     import keras
 
-    from aml.lectures.lecture3_text import (
+    from aml.lectures.lecture3.text import (
         TextConfig,
         fold_split,
         load_texts,

@@ -23,6 +23,9 @@ def test_near_boundary_uses_the_binomial_standard_error():
     assert not near_boundary(dict(check, measured=0.65))
     assert not near_boundary(dict(check, n=0))          # no n: never re-measured
     assert not near_boundary(dict(check, measured="shape (2,)"))
+    # lecture 3's tiers measure "accuracy with parameters" on 10,000 test images
+    tier = {"measured": "0.7020 with 45,098 parameters", "target": ">= 0.7", "n": 10_000}
+    assert near_boundary(tier) and not near_boundary(dict(tier, measured="0.7100 with 9"))
 
 
 def test_remeasure_decides_on_the_mean_of_three_seeds():

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from aml import catalog
-from aml.grading import lecture2
 from aml.grading.checks import SubmissionError, load_submission, run_check
-from aml.grading.templates import SOLUTIONS, default_exercises_dir, stale_templates
+from aml.grading.templates import default_exercises_dir, solution_path, stale_templates
+from aml.lectures.lecture2 import checks as lecture2
 
 
 def _solution(name):
-    return load_submission(SOLUTIONS / "lecture2" / f"{name}.py")
+    return load_submission(solution_path(catalog.get(f"l2.{name}")))
 
 
 def test_reference_residual_solution_passes_quick_check(monkeypatch):

@@ -7,11 +7,11 @@ import pytest
 import aml
 from aml import catalog
 from aml.backend import seed_everything
-from aml.grading import lecture3
 from aml.grading.checks import SubmissionError, load_submission, run_check
+from aml.grading.templates import solution_path
+from aml.lectures.lecture3 import checks as lecture3
 from aml.scratch.params import dense_parameters
 
-SOLUTIONS = Path(aml.__file__).parent / "solutions" / "lecture3"
 TEMPLATES = Path(aml.__file__).resolve().parents[2] / "exercises" / "lecture3"
 
 
@@ -29,7 +29,7 @@ def write(tmp_path, name, source):
 
 
 def test_reference_ann_reaches_a_tier_and_reports_parameters():
-    results = lecture3.check_ann(load_submission(SOLUTIONS / "ann.py"), quick=True)
+    results = lecture3.check_ann(load_submission(solution_path(catalog.get("l3.ann"))), quick=True)
     by_name = {r.name: r for r in results}
     assert by_name["dense only (no convolution layers)"].passed
     tier1 = by_name["tier 1: test accuracy >= 80% on digits"]
@@ -39,13 +39,13 @@ def test_reference_ann_reaches_a_tier_and_reports_parameters():
 
 
 def test_cnn_submitted_as_ann_fails_the_architecture_check_and_skips_training():
-    results = lecture3.check_ann(load_submission(SOLUTIONS / "cnn.py"), quick=True)
+    results = lecture3.check_ann(load_submission(solution_path(catalog.get("l3.cnn"))), quick=True)
     assert [r.name for r in results][-1] == "dense only (no convolution layers)"
     assert not results[-1].passed and results[-1].measured == "2 Conv2D layers"
 
 
 def test_reference_cnn_passes_quick_check():
-    results = lecture3.check_cnn(load_submission(SOLUTIONS / "cnn.py"), quick=True)
+    results = lecture3.check_cnn(load_submission(solution_path(catalog.get("l3.cnn"))), quick=True)
     assert all(r.passed for r in results[:3])
     assert any(r.name.startswith("tier 1") and r.passed for r in results)
 

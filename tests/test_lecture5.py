@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aml import catalog
-from aml.lectures.lecture5 import RESERVOIR_GENES, decode_reservoir, encode_reservoir
+from aml.lectures.lecture5.evolution import RESERVOIR_GENES, decode_reservoir, encode_reservoir
 from aml.running import run_example
 
 

@@ -69,7 +69,7 @@ def test_exploration_no_epsilon_stands_still(tmp_path):
     assert metrics["distance_epsilon_0p5"] == metrics["optimal_distance"] == 10
 
 
-@pytest.mark.parametrize("entry", [e for e in catalog.LECTURE2 if e.kind == "example"],
+@pytest.mark.parametrize("entry", [e for e in catalog.examples() if e.lecture == 2],
                          ids=lambda e: e.id)
 def test_configs_are_frozen_with_quick(entry):
     config_cls = catalog.resolve(entry.config)

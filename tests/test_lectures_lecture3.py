@@ -10,10 +10,10 @@ import pytest
 from aml import catalog
 from aml.context import RunContext
 from aml.errors import AmlError
-from aml.lectures import lecture3_capacity as capacity
-from aml.lectures import lecture3_images as images
-from aml.lectures import lecture3_reservoir as reservoir
-from aml.lectures import lecture3_text as text
+from aml.lectures.lecture3 import capacity as capacity
+from aml.lectures.lecture3 import images as images
+from aml.lectures.lecture3 import reservoir as reservoir
+from aml.lectures.lecture3 import text as text
 
 
 def ctx(tmp_path):
@@ -21,7 +21,7 @@ def ctx(tmp_path):
 
 
 def test_catalog_entries_resolve_and_image_entries_can_be_searched():
-    for entry in catalog.LECTURE3:
+    for entry in (e for e in catalog.ENTRIES if e.lecture == 3):
         if entry.kind == "example":
             catalog.resolve(entry.runner), catalog.resolve(entry.config)().__class__
     trial = optuna.trial.FixedTrial({"depth": 2, "width_0": 300, "width_1": 40,

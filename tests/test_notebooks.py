@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 import aml
 from aml import catalog, cli
-from aml.notebooks import TOPICS, notebook_for, topics_for
+from aml.notebooks import notebook_for, topics_for
 
 
 def _kernel_in_this_venv(folder: Path, monkeypatch) -> str:
@@ -56,19 +56,30 @@ def test_generated_notebook_runs_and_reproduces_the_metrics(tmp_path, monkeypatc
     assert (tmp_path / "aml-notebook-runs" / "l1.iris" / "training_curves.png").is_file()
 
 
-def test_notebook_explains_with_the_lecture_maths():
+def test_notebook_explains_with_the_lecture_maths_and_shows_the_code():
     example = catalog.get("l1.iris")
-    assert topics_for(example) == ["neuron", "activations"]
-    text = "\n".join(c.source for c in notebook_for(example).cells if c.cell_type == "markdown")
+    assert [name for name, _ in topics_for(example)] == ["neuron", "activations"]
+    notebook = notebook_for(example)
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "$$z = \\mathbf{w}\\cdot\\mathbf{x} + b" in text and "= 67$" in text
     config_cls = catalog.resolve(example.config)
     full, quick = config_cls(), config_cls.quick()
     assert f"| `epochs` | `{full.epochs}` | `{quick.epochs}` |" in text
     assert f"| `hidden` | `{full.hidden}` | `{quick.hidden}` |" in text
-    assert "def iris(" in text  # the runner's code is shown
-    other = catalog.Example("l3.reservoir", 3, "Echo state network", "m:f", "m:C")
-    assert topics_for(other) == ["reservoir"]
-    assert {TOPICS[t][0] for t in topics_for(catalog.Example("l9.x", 3, "?", "", ""))} == {3}
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    # the example and the Keras model it trains are editable cells, not hidden behind aml
+    assert "def iris(" in code and "def sequential_classifier(" in code
+    assert "keras.layers.Dense(hidden" in code
+    assert "import iris_classifier" not in code  # the notebook's copy is the one that runs
+    assert "metrics = iris(config, ctx)" in code
+
+
+def test_notebook_topics_come_from_the_lecture_spec():
+    named = catalog.Example("l3.x", 3, "Echo state network", "m:f", "m:C", topics=("reservoir",))
+    assert [name for name, _ in topics_for(named)] == ["reservoir"]
+    everything = [name for name, _ in catalog.lecture(3).topics]
+    assert [name for name, _ in topics_for(catalog.Example("l3.y", 3, "?", "", ""))] == everything
+    assert "reservoir" in everything and len(everything) >= 4
 
 
 def test_notebook_of_unknown_example_is_a_one_line_error(tmp_path, capsys):

@@ -49,6 +49,27 @@ def test_conv2d_equals_keras(shape, kernel_size, filters, stride, padding):
     np.testing.assert_allclose(ours, expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("shape,kernel_size,filters,stride,padding", CASES)
+def test_loop_conv2d_equals_the_vectorised_one(shape, kernel_size, filters, stride, padding):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, *shape))
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    kernel = rng.standard_normal((kh, kw, shape[-1], filters))
+    bias = rng.standard_normal(filters)
+    loops = convolution.conv2d_loops(x, kernel, bias, stride=stride, padding=padding,
+                                     activation=np.tanh)
+    vectorised = convolution.conv2d(x, kernel, bias, stride=stride, padding=padding,
+                                    activation=np.tanh)
+    assert loops.shape == vectorised.shape
+    np.testing.assert_allclose(loops, vectorised, rtol=0, atol=1e-12)
+
+
+def test_loop_conv2d_gives_eq_3_1_figure():
+    np.testing.assert_array_equal(
+        convolution.conv2d_loops(convolution.FIGURE9_INPUT, convolution.FIGURE9_KERNEL),
+        convolution.conv2d(convolution.FIGURE9_INPUT, convolution.FIGURE9_KERNEL))
+
+
 def test_figure10_max_pool():
     pooled = pooling.pool2d(pooling.FIGURE10_INPUT, pool_size=2, stride=2, mode="max")
     np.testing.assert_array_equal(pooled, pooling.FIGURE10_MAX_POOLED)

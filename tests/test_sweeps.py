@@ -4,6 +4,7 @@ a real PostgreSQL server shared by worker processes, one of them killed mid-tria
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import json
 import os
@@ -27,6 +28,7 @@ from aml import catalog, cli
 from aml.errors import AmlError
 from aml.sweeps.pareto import pareto_front
 from aml.sweeps.study import PruningGuard, TrialContext, goal_for, open_storage
+from aml.targets import Tiers
 
 
 def _row(trial, metric, parameters):
@@ -45,18 +47,12 @@ def test_pareto_front_keeps_only_undominated_models():
     assert [r["trial"] for r in pareto_front(errors, maximize=False)] == [0, 1]
 
 
-def test_goal_tiers_come_from_targets_and_the_search_space(monkeypatch):
+def test_goal_tiers_come_from_the_targets_and_tiers_of_the_spec():
     goal = goal_for(catalog.get("l1.iris"))
     assert (goal.metric, goal.maximize, goal.tier_values()) == ("test_accuracy", True, [0.93])
-
-    def space(trial, config):
-        return config
-
-    space.tiers = (0.6, catalog.Target("test_accuracy", ">=", 0.8, when=(("dataset", "b"),)))
-    resolve = catalog.resolve
-    monkeypatch.setattr(catalog, "resolve",
-                        lambda ref: space if ref.endswith(":iris_search_space") else resolve(ref))
-    goal = goal_for(catalog.get("l1.iris"))
+    tiered = dataclasses.replace(catalog.get("l1.iris"), tiers=Tiers(
+        "test_accuracy", (("a", (0.6,)), ("b", (0.6, 0.8)))))
+    goal = goal_for(tiered)
     assert goal.tier_values() == [0.6, 0.8, 0.93]
     assert goal.tier_values({"dataset": "a"}) == [0.6, 0.93]
     no_space = catalog.Example("x.y", 1, "t", "m:f", "m:C", catalog.get("l1.iris").targets)
@@ -88,10 +84,10 @@ def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
 
 
 def test_pruning_limit_follows_the_tiers_that_apply():
-    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1:IrisConfig", (
+    goal = goal_for(catalog.Example("x.y", 3, "t", "m:f", "aml.lectures.lecture1.iris:IrisConfig", (
         catalog.Target("test_accuracy", ">=", 0.9, when=(("dataset", "a"),)),
         catalog.Target("test_accuracy", ">=", 0.5, when=(("dataset", "b"),))),
-        search="aml.lectures.lecture1:iris_search_space"))
+        search="aml.lectures.lecture1.iris:iris_search_space"))
     assert PruningGuard(goal).limit == 0.25  # dataset unknown yet: the most lenient tier
     assert PruningGuard(goal, {"dataset": "a"}).limit == 0.45
 

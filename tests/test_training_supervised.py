@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 import aml
 from aml.backend import seed_everything
@@ -120,3 +121,74 @@ def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
     scan_steps, stepped_steps, difference, learned = lines[2].split()
     assert int(scan_steps) == int(stepped_steps) == 4 * math.ceil(16 / 6)
     assert float(difference) <= 1e-5 and learned == "True"
+
+
+def _batches_seen(model, **kwargs):
+    x, y = _data_for_quiet_run()
+    calls = []
+    seed_everything(0)
+    history = supervised.fit(model, x, y, loss=keras.losses.SparseCategoricalCrossentropy(),
+                             epochs=3, batch_size=10, optimizer=keras.optimizers.Adam(1e-2),
+                             seed=0, **kwargs, on_batch=lambda *a: calls.append(a))
+    return history, calls
+
+
+def _small_models():
+    dense = [keras.Input((6, 6, 1)), keras.layers.Flatten(), keras.layers.Dense(2, "softmax")]
+    conv = [keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(),
+            keras.layers.Dense(2, "softmax")]
+    return {"dense": dense, "conv": conv}
+
+
+@pytest.mark.parametrize("kind", ["dense", "conv"])
+def test_a_long_epoch_reports_its_batches_without_changing_the_numbers(kind):
+    """40 batches per epoch: about 20 reports inside each of the 3 epochs, in order, and the
+    same history as a run that reports nothing."""
+    seed_everything(0)
+    model = keras.Sequential(_small_models()[kind])
+    weights = model.get_weights()
+    history, calls = _batches_seen(model)
+    assert [c for c in calls if c[0] == 1] == [(1, b, 40) for b in range(2, 40, 2)]
+    assert {c[0] for c in calls} == {1, 2, 3} and len(calls) == 3 * 19
+    assert calls == sorted(calls)
+    model.set_weights(weights)
+    quiet = supervised.fit(model, *_data_for_quiet_run(),
+                           loss=keras.losses.SparseCategoricalCrossentropy(), epochs=3,
+                           batch_size=10, optimizer=keras.optimizers.Adam(1e-2), seed=0)
+    np.testing.assert_allclose(quiet["loss"], history["loss"], rtol=1e-6)
+
+
+def _data_for_quiet_run():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 6, 6, 1)).astype("float32")
+    return x, (x.mean(axis=(1, 2, 3)) > 0).astype("int32")
+
+
+def test_short_epochs_report_no_batches():
+    seed_everything(0)
+    _, calls = _batches_seen(keras.Sequential(_small_models()["dense"]), validation_split=0.6)
+    assert calls == []  # 16 batches per epoch: below BATCH_REPORT_MIN_STEPS
+
+
+def test_models_whose_call_takes_no_training_argument_train_too():
+    class NoTraining(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    class CatchAll(NoTraining):
+        def call(self, inputs, **kwargs):
+            return self.dense(inputs)
+
+    assert not supervised._call_takes_training(NoTraining())
+    assert supervised._call_takes_training(CatchAll())
+    assert supervised._call_takes_training(keras.Sequential([keras.layers.Dense(2)]))
+    x, y = _data_for_quiet_run()
+    model = NoTraining()
+    history = supervised.fit(model, x.reshape(400, -1), y, epochs=5, batch_size=50,
+                             loss=keras.losses.SparseCategoricalCrossentropy(),
+                             optimizer=keras.optimizers.Adam(1e-2))
+    assert history["loss"][-1] < history["loss"][0]

@@ -31,13 +31,10 @@ def errors(u_fn, exact):
 
 def plot(models, figure_path):
     """Exact, residual and supervised curves on [0, 5] for every equation, saved as PNG."""
-    import matplotlib
+    from aml.plots import save_figure, subplots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    # TODO: one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save with fig.savefig(figure_path)
-    raise NotImplementedError('one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save with fig.savefig(figure_path)')
+    # TODO: one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save it with save_figure(fig, figure_path)
+    raise NotImplementedError('one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save it with save_figure(fig, figure_path)')
 
 
 def compare(models, figure_path):

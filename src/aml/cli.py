@@ -25,25 +25,101 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _targets_text(entry) -> str:
-    return "; ".join(t.describe() for t in entry.targets) or "-"
+WIDTH = 100  # `aml list` fits a standard terminal; `aml show ID` has the rest
+
+
+def _run_status(last: dict | None) -> str:
+    if last is None:
+        return "never run"
+    from aml.results import outcome
+
+    word = {"missed": "MISSED"}.get(outcome(last), outcome(last))
+    return word + (" (quick)" if last.get("quick") else "")
+
+
+def _check_status(last: dict | None) -> str:
+    if last is None:
+        return "never checked"
+    if last.get("passed"):
+        word = "pass"
+    else:
+        word = "FAIL" if last.get("status") == "ok" else f"FAIL ({last.get('status')})"
+    score = f" {last['score']:g}/{last['max_score']:g}" if last.get("max_score") else ""
+    return word + score + (" (quick)" if last.get("quick") else "")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 3, 0)] + "..."
 
 
 def cmd_list(args) -> int:
-    from aml.results import read_index, results_root
+    from aml.results import read_checks, read_index, results_root
 
-    index = read_index(results_root(args.out))
+    root = _results_folder(args.out)
+    index, checks = read_index(root), read_checks(root)
     rows = []
     for entry in catalog.ENTRIES:
-        last = index.get(entry.id)
+        status = (_run_status(index.get(entry.id)) if entry.kind == "example"
+                  else _check_status(checks.get(entry.id)))
+        rows.append([entry.id, entry.kind, status, entry.title])
+    headers = ["id", "kind", "last result", "title"]
+    fixed = sum(max(len(h), *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(headers[:3]))
+    for row in rows:
+        row[3] = _clip(row[3], WIDTH - fixed)
+    print(format_table(rows, headers))
+    print(f"\ntargets, configuration and last results of one entry: aml show ID "
+          f"(results in {results_root(args.out)}/)")
+    return 0
+
+
+def _results_folder(out) -> Path:
+    """The results folder to read; a file given as --out is a user error, not "never run"."""
+    from aml.results import results_root
+
+    root = results_root(out)
+    if root.exists() and not root.is_dir():
+        raise AmlError(f"{root} is a file, not a results folder: pass --out a folder")
+    return root
+
+
+def cmd_show(args) -> int:
+    from aml.results import outcome, read_checks, read_index
+
+    entry = catalog.get(args.id)
+    root = _results_folder(args.out)
+    print(f"{entry.id}: {entry.title}")
+    print(f"  lecture {entry.lecture} {entry.kind}")
+    for target in entry.targets:
+        quick = target.describe(True)
+        extra = f" (quick configuration: {quick.split(' ', 2)[2]})" if quick != target.describe()\
+            else ""
+        print(f"  target  {target.describe()}{extra}")
+    if not entry.targets:
+        print("  target  none: a run is reported as 'no target'")
+    if entry.kind == "example":
+        print(f"  code    {entry.runner.replace(':', '.')}, configured by "
+              f"{entry.config.rsplit(':', 1)[-1]}")
+        print(f"  run it  aml run {entry.id} [--quick]")
+        last = read_index(root).get(entry.id)
         if last is None:
-            status = "never run"
-        else:
-            status = ("pass" if last["passed"] else "FAIL") + (" (quick)" if last.get("quick")
-                                                               else "")
-        rows.append([entry.id, entry.lecture, entry.kind, entry.title, _targets_text(entry),
-                     status])
-    print(format_table(rows, ["id", "lecture", "kind", "title", "targets", "last run"]))
+            print(f"  last    never run (results in {root}/)")
+            return 0
+        print(f"  last    {_run_status(last)}, {last.get('finished', '?')}, {last.get('path')}")
+        for name, value in sorted(last.get("metrics", {}).items()):
+            print(f"          {name} = {fmt(value)}")
+        if outcome(last) == "no target":
+            print("          no target applied to these metrics: nothing was checked")
+        return 0
+    print(f"  edit    {_default_file(entry)}")
+    print(f"  check   aml check {entry.id} [--quick]")
+    last = read_checks(root).get(entry.id)
+    if last is None:
+        print("  last    never checked")
+        return 0
+    print(f"  last    {_check_status(last)}, {last.get('finished', '?')}, file {last.get('file')}")
+    for check in last.get("checks", []):
+        print(f"          {'pass' if check.get('passed') else 'FAIL'}  {check.get('name')}: "
+              f"{fmt(check.get('measured'))} (target {check.get('target')})")
     return 0
 
 
@@ -66,7 +142,7 @@ def _results_table(records: list[dict]) -> str:
             rows.append([record["id"], "-", "-", "-", "ERROR: " + record["error"][:60]])
             continue
         if not record["targets"]:
-            rows.append([record["id"], "-", "-", "-", "no target"])
+            rows.append([record["id"], "-", "-", "-", "no target (nothing checked)"])
         for target in record["targets"]:
             rows.append([record["id"], target["metric"], fmt(target["value"]), target["target"],
                          "pass" if target["met"] else "MISSED"])
@@ -75,8 +151,10 @@ def _results_table(records: list[dict]) -> str:
 
 def cmd_run(args) -> int:
     from aml.backend import use_backend
+    from aml.results import results_root, writable_folder
 
     examples = _select_examples(args.ids)
+    writable_folder(results_root(args.out))  # before minutes of training, not after
     use_backend(args.backend)
     from aml.running import run_many
 
@@ -84,12 +162,20 @@ def cmd_run(args) -> int:
                        verbose=not args.quiet)
     print()
     print(_results_table(records))
-    failed = [r["id"] for r in records if not r["passed"]]
-    if failed:
-        print(f"\n{len(failed)} of {len(records)} examples missed a target: {', '.join(failed)}")
+    from aml.results import outcome
+
+    by_outcome: dict[str, list[str]] = {}
+    for record in records:
+        by_outcome.setdefault(outcome(record), []).append(record["id"])
+    print()
+    for word, meaning in (("missed", "missed a target"), ("error", "failed with an error"),
+                          ("no target", "had no applicable target, so nothing was checked")):
+        if word in by_outcome:
+            print(f"{len(by_outcome[word])} of {len(records)} examples {meaning}: "
+                  f"{', '.join(by_outcome[word])}")
+    if len(by_outcome.get("pass", [])) != len(records):
         return 1
-    print(f"\nall {len(records)} examples met their targets; results in "
-          f"{Path(args.out or 'results')}/")
+    print(f"all {len(records)} examples met their targets; results in {results_root(args.out)}/")
     return 0
 
 
@@ -130,8 +216,9 @@ def cmd_check(args) -> int:
             if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
                 print("  your code printed (last lines):")
                 print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
-        passed = outcome.status == "ok" and all(r.passed for r in results)
+        passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
         all_passed &= passed
+        _remember_check(exercise, path, outcome, passed, args.quick)
         score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
         rows.append([exercise.id, score, outcome.status,
                      "pass" if passed else "FAIL"])
@@ -139,6 +226,24 @@ def cmd_check(args) -> int:
         print()
         print(format_table(rows, ["exercise", "score", "status", "result"]))
     return 0 if all_passed else 1
+
+
+def _remember_check(exercise, path: Path, outcome, passed: bool, quick: bool) -> None:
+    """Keep the latest check for `aml list`; a results folder we cannot write only warns,
+    since the check itself has been done and printed."""
+    import time
+
+    from aml.results import record_check, results_root
+
+    summary = {"exercise": exercise.id, "file": str(path), "status": outcome.status,
+               "passed": passed, "score": outcome.score, "max_score": outcome.max_score,
+               "quick": quick, "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+               "checks": outcome.checks}
+    try:
+        record_check(results_root(), exercise.id, summary)
+    except OSError as err:
+        print(f"aml: warning: could not remember this check in {results_root()}: "
+              f"{err.strerror or err}", file=sys.stderr)
 
 
 def cmd_exercises_build(args) -> int:
@@ -155,9 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aml", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("list", help="every example and exercise with targets and last result")
+    p = sub.add_parser("list", help="every example and exercise with its last result")
     p.add_argument("--out", help="results folder (default: results/ or $AML_RESULTS)")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="one example or exercise: targets, code, last result")
+    p.add_argument("id", metavar="ID", help="example or exercise id, e.g. l1.iris")
+    p.add_argument("--out", help="results folder (default: results/ or $AML_RESULTS)")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("run", help="run examples: an id, a lecture (l2) or all")
     p.add_argument("ids", nargs="+", metavar="ID", help="example id, lecture like l2, or all")
@@ -192,10 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
     except AmlError as err:
         print(f"aml: error: {err}", file=sys.stderr)
         return 2
@@ -203,6 +314,17 @@ def main(argv: list[str] | None = None) -> int:
         print("aml: interrupted; finished results are kept, the unfinished one was discarded",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`aml list | head`): stop quietly. Pointing stdout at /dev/null
+        # keeps Python's flush at exit from raising the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer the pipe stopped
+    except OSError as err:
+        if err.filename is None:
+            raise
+        print(f"aml: error: {err.filename}: {err.strerror or err}; check the path and its "
+              "permissions", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

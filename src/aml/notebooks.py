@@ -1,109 +1,36 @@
-"""`aml notebook ID`: a Jupyter notebook per example, for students who prefer notebooks.
+"""`aml notebook ID`: a Jupyter notebook per example, written like a keras.io example.
 
-Markdown cells explain the example and its equations (our words); code cells call `aml`, so
-the notebook runs exactly what `aml run` runs and students can change the configuration.
+A header says what the example shows, markdown cells explain the lecture's ideas (the topics
+its spec names), and then the example's own code follows as editable cells, top to bottom:
+its configuration, data, model, training, evaluation and figures; the model builders it
+takes from `aml.models` are copied in too. The last cells run the notebook's copy of the
+example, so an edit takes effect; unedited, it gives the same numbers as `aml run`.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import dataclasses
+import importlib
 import inspect
-import re
+import textwrap
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import write_bytes_atomic
 from aml.errors import AmlError
-from aml.results import write_bytes_atomic
 
-# The maths, topic by topic. An example gets the topics whose keywords start a word of its
-# id or title, or every topic of its lecture when none matches.
-TOPICS = {
-    "neuron": (1, ("iris", "neuron"), r"""### One neuron, one layer
-A neuron weighs its inputs, adds a bias and squashes the sum:
-$$z = \mathbf{w}\cdot\mathbf{x} + b, \qquad a = f(z).$$
-A dense layer is many neurons reading the same inputs, $z_j = \sum_i W_{ij}\,x_i + b_j$,
-i.e. $\mathbf{z} = W^\top\mathbf{x} + \mathbf{b}$. Appending a constant 1 to $\mathbf{x}$ and
-the bias as one more row of $W$ turns this into a single product $\tilde W^\top\tilde{\mathbf{x}}$.
-
-Without $f$, depth buys nothing: $W_2^\top(W_1^\top\mathbf{x} + \mathbf{b}_1) + \mathbf{b}_2
-= (W_1W_2)^\top\mathbf{x} + (W_2^\top\mathbf{b}_1 + \mathbf{b}_2)$ is again one linear layer."""),
-    "activations": (1, ("iris", "activation"), r"""### Activations, output and loss
-- sigmoid $\sigma(z) = 1/(1+e^{-z})$ squeezes to $(0, 1)$;
-- ReLU $\max(0, z)$ passes positives and cuts negatives;
-- softmax $p_k = e^{z_k}/\sum_j e^{z_j}$ turns scores into class probabilities.
-
-Classification minimises the categorical cross-entropy $L = -\sum_k y_k \log p_k$ (one-hot
-$\mathbf{y}$) with Adam. A dense layer with $n$ inputs and $m$ units holds $(n+1)\,m$
-parameters: the iris network has $(4+1)\cdot 8 + (8+1)\cdot 3 = 67$."""),
-    "losses": (2, ("ode", "supervised", "regression", "rule"), r"""### Losses and gradient descent
-Regression compares predictions $\hat y$ with targets $y$ over a batch of $N$:
-$\mathrm{MSE} = \frac1N\sum_n (y_n - \hat y_n)^2$, $\mathrm{MAE} = \frac1N\sum_n |y_n - \hat y_n|$.
-Gradient descent moves every weight and bias against the slope of that cost $C$ with a
-learning rate $\alpha$: $w \leftarrow w - \alpha\,\partial C/\partial w$,
-$b \leftarrow b - \alpha\,\partial C/\partial b$. Adam adapts the step per parameter."""),
-    "residual": (2, ("ode", "residual", "out_of_range"), r"""### Learning from the equation itself
-To solve $du/dx = f(x)$ with $u(0)$ known, write the answer as
-$g(x) = u(0) + x\,N(x)$: the initial condition holds for any network $N$. Training then
-minimises the residual $\big(g'(x) - f(x)\big)^2$ at sample points; $g'$ comes from automatic
-differentiation, so no solution values are needed, only the equation."""),
-    "unsupervised": (2, ("anomaly", "cluster", "denois", "autoencoder"), r"""### Without labels
-Clustering groups points by proximity; points far from every group are noise or anomalies.
-An autoencoder squeezes its input through a small latent vector and rebuilds it,
-$\hat{\mathbf{x}} = \mathrm{dec}(\mathrm{enc}(\mathbf{x}))$, trained on
-$\lVert\mathbf{x} - \hat{\mathbf{x}}\rVert^2$: what it rebuilds badly is unusual. A denoising
-autoencoder gets a noisy input and the clean one as target."""),
-    "reinforcement": (2, ("explor", "reinforc", "robot"), r"""### Rewards and exploration
-An agent acts, receives a reward, and learns which actions pay. With probability
-$\varepsilon$ it explores (a random action), otherwise it exploits what it knows;
-$\varepsilon$ decays as its estimates settle."""),
-    "dense": (3, ("ann", "dense", "param"), r"""### How big is a dense network?
-Each dense layer of $m$ units on $n$ inputs holds $(n+1)\,m$ parameters (weights plus one
-bias per unit), so a stack costs $\sum_\ell (n_\ell + 1)\,m_\ell$. On images the first layer
-dominates: a flattened $28\times28$ image into 512 units is already $785\cdot512$ weights."""),
-    "convolution": (3, ("cnn", "conv", "feature"), r"""### Convolution and pooling
-A $k\times k$ kernel $K$ slides over the image and at each place sums the products,
-$(I * K)_{ij} = \sum_{m,n} I_{i+m,\,j+n}\,K_{mn}$ (plus a bias, then ReLU). With padding
-$p$ and stride $s$ an $n$-pixel side becomes $\lfloor (n + 2p - k)/s\rfloor + 1$. A layer of
-$F$ filters on $C$ channels holds $(k^2C + 1)F$ parameters, whatever the image size.
-Pooling keeps the maximum (or mean) of each $2\times2$ window, halving each side.
-The classic CNN: (convolution, pooling) repeated, flatten, dense layers, softmax."""),
-    "recurrent": (3, ("text", "rnn", "lstm", "sentiment"), r"""### Memory: recurrent cells
-A recurrent neuron also reads its own previous output:
-$h_t = f(W_1 x_t + W_2 h_{t-1} + b)$. The LSTM adds a cell state $c_t$ guarded by gates
-(each a sigmoid of $[h_{t-1}, x_t]$): forget $f_t$, input $i_t$, output $o_t$, and a candidate
-$\tilde c_t = \tanh(\cdot)$; then $c_t = f_t\odot c_{t-1} + i_t\odot\tilde c_t$ and
-$h_t = o_t\odot\tanh(c_t)$."""),
-    "reservoir": (3, ("reservoir", "esn", "mackey"), r"""### Reservoir computing
-A fixed, sparse, random recurrent network is driven by the input,
-$\mathbf{x}(t) = f\big(W\mathbf{x}(t-1) + W_{in}\mathbf{u}(t)\big)$; only the readout
-$\mathbf{y}(t) = g\big(W_{out}\mathbf{x}(t)\big)$ is trained, by linear (ridge) regression,
-which takes a fraction of a second."""),
-    "physics": (4, ("physics", "psi", "projectile"), r"""### Physics in the loss or in the network
-A physics-guided loss adds a penalty when the prediction breaks a known law, e.g. the
-normalisation of a wave function on a well of width $L$:
-$\mathcal{L} = \mathrm{MSE} + \lambda\big(\tfrac{L}{N}\sum_n |\psi(x_n)|^2 - 1\big)^2$.
-A physics-structured network builds its output from the formula itself, e.g.
-$x(t) = v_0 t - g t^2/2$ with $g$ and $v_0$ learned."""),
-    "regularization": (4, ("regulari", "dropout"), r"""### Regularisation
-Penalties on the weights discourage over-fitting few samples: L1 adds
-$\lambda\sum|w|$ (drives weights to zero), L2 adds $\lambda\sum w^2$ (keeps them small);
-dropout zeroes a random fraction of activations during training."""),
-    "genetic": (5, ("genetic", "evolution"), r"""### Training without gradients
-A genetic algorithm keeps a population of weight vectors, scores each (its fitness),
-keeps the best (selection), mixes pairs gene by gene (crossover,
-$\mathbf{w} = \mathbf{m}\odot\mathbf{w}_a + (1-\mathbf{m})\odot\mathbf{w}_b$ for a random mask
-$\mathbf{m}$) and adds noise (mutation, $\mathbf{w} + \mathcal{N}(0, \sigma^2)$). Scoring is
-independent per individual, so it parallelises over processes."""),
-}
+# Builders from these packages are copied into the notebook: the model is the lesson.
+INLINED_PACKAGES = ("aml.models",)
 
 
-def topics_for(example) -> list[str]:
-    """The maths sections of this example's notebook."""
-    words = re.split(r"[^a-z0-9]+", f"{example.id} {example.title}".lower())
-    mine = [name for name, (lecture, _, _) in TOPICS.items() if lecture == example.lecture]
-    matched = [name for name in mine
-               if any(w.startswith(key) for key in TOPICS[name][1] for w in words)]
-    return matched or mine
+def topics_for(example) -> list[tuple[str, str]]:
+    """(name, markdown) of the ideas this example's notebook explains, from its lecture's
+    spec: the topics the example names, or all of the lecture's when it names none."""
+    spec = catalog.lecture(example.lecture)
+    names = example.topics or tuple(name for name, _ in spec.topics)
+    return [(name, spec.topic(name)) for name in names]
 
 
 def _config_table(example) -> str:
@@ -116,11 +43,120 @@ def _config_table(example) -> str:
     return "\n".join(rows)
 
 
-def _source(reference: str) -> str:
-    try:
-        return inspect.getsource(catalog.resolve(reference))
-    except (OSError, TypeError):
-        return ""
+def _module_cells(runner) -> list[tuple[str, str]]:
+    """(markdown, code) per top-level piece of the runner's module that the runner and its
+    configuration need, in file order; imports first, as one setup cell."""
+    module = inspect.getmodule(runner)
+    source = inspect.getsource(module)
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    defined = {}
+    for node in tree.body:
+        for name in _names_defined(node):
+            defined[name] = node
+    needed, todo = set(), [runner.__name__]
+    while todo:
+        name = todo.pop()
+        node = defined.get(name)
+        if node is None or id(node) in needed:
+            continue
+        needed.add(id(node))
+        todo += [n for n in _names_used(node) if n in defined]
+    imports = [ast.get_source_segment(source, node) for node in tree.body
+               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    cells = [("## Setup", "\n".join(imports))]
+    for node in tree.body:
+        if id(node) not in needed or isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        code = "\n".join(lines[start - 1:node.end_lineno])
+        doc = ast.get_docstring(node) if isinstance(
+            node, (ast.FunctionDef, ast.ClassDef)) else None
+        title = f"`{node.name}`" if hasattr(node, "name") else ", ".join(
+            f"`{name}`" for name in _names_defined(node))
+        summary = f": {doc.splitlines()[0]}" if doc else ""
+        cells.append((f"### {title}{summary}", code))
+    return cells
+
+
+def _names_defined(node) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return []
+
+
+def _names_used(node) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _inlined_builders(cells) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Copy the model builders the code imports from INLINED_PACKAGES (and the builders and
+    layers they use from there) into cells of their own, and drop those names from the
+    imports: the notebook's copies are the ones that run."""
+    wanted = []
+    for _, code in cells:
+        for node in ast.walk(ast.parse(textwrap.dedent(code))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    INLINED_PACKAGES):
+                wanted += [getattr(importlib.import_module(node.module), alias.name)
+                           for alias in node.names if alias.asname is None]
+    builders: dict[str, object] = {}  # name -> function or class, dependencies first
+
+    def visit(thing):
+        if not (inspect.isfunction(thing) or inspect.isclass(thing)) or \
+                not thing.__module__.startswith(INLINED_PACKAGES) or thing.__name__ in builders:
+            return
+        module = importlib.import_module(thing.__module__)
+        for name in sorted(_names_used(ast.parse(textwrap.dedent(inspect.getsource(thing))))):
+            if name != thing.__name__:
+                visit(getattr(module, name, None))
+        builders[thing.__name__] = thing
+
+    for thing in wanted:
+        visit(thing)
+    rewritten = [(markdown, _drop_imports(code, set(builders))) for markdown, code in cells]
+    builder_cells = []
+    for name, thing in builders.items():
+        module = importlib.import_module(thing.__module__)
+        source = inspect.getsource(thing).rstrip()
+        free = sorted(n for n in _names_used(ast.parse(textwrap.dedent(source)))
+                      if n != name and n not in builders and hasattr(module, n)
+                      and not hasattr(builtins, n))
+        header = []
+        for n in free:
+            value = getattr(module, n)
+            if inspect.ismodule(value):
+                header.append(f"import {value.__name__}" if value.__name__ == n
+                              else f"import {value.__name__} as {n}")
+            else:
+                header.append(f"from {thing.__module__} import {n}")
+        doc = (inspect.getdoc(thing) or "").splitlines()
+        builder_cells.append((f"### `{name}`" + (f": {doc[0]}" if doc else ""),
+                              "\n".join(header) + ("\n\n\n" if header else "") + source))
+    return builder_cells, rewritten
+
+
+def _drop_imports(code: str, names: set[str]) -> str:
+    """The code without `from aml.models... import` of `names` (other names are kept)."""
+    lines = code.splitlines()
+    tree = ast.parse(textwrap.dedent(code))
+    for node in sorted(ast.walk(tree), key=lambda n: -getattr(n, "lineno", 0)):
+        if not (isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith(INLINED_PACKAGES)):
+            continue
+        kept = [a for a in node.names if a.name not in names or a.asname is not None]
+        if len(kept) == len(node.names):
+            continue
+        indent = lines[node.lineno - 1][:len(lines[node.lineno - 1])
+                                        - len(lines[node.lineno - 1].lstrip())]
+        replacement = ([f"{indent}from {node.module} import "
+                        + ", ".join(a.name + (f" as {a.asname}" if a.asname else "")
+                                    for a in kept)] if kept else [])
+        lines[node.lineno - 1:node.end_lineno] = replacement
+    return "\n".join(lines)
 
 
 def notebook_for(example, quick: bool = False, seed: int = 0, backend: str = "tensorflow"):
@@ -128,40 +164,57 @@ def notebook_for(example, quick: bool = False, seed: int = 0, backend: str = "te
     import nbformat.v4 as nbf
 
     runner = catalog.resolve(example.runner)
+    config_cls = catalog.resolve(example.config)
     module_doc = inspect.getdoc(inspect.getmodule(runner)) or ""
     targets = "\n".join(f"- `{t.describe()}`" for t in example.targets) or "- none"
     md, code = nbf.new_markdown_cell, nbf.new_code_cell
     cells = [
-        md(f"# {example.id}: {example.title}\n\nLecture {example.lecture} of the `aml` "
-           f"masterclass. {inspect.getdoc(runner) or ''}\n\n{module_doc}"),
-        md("## The ideas\n\n" + "\n\n".join(TOPICS[name][2] for name in topics_for(example))),
-        md("## Setup\n\nThe parameters below choose the tiny configuration (`QUICK = True`, "
-           "seconds) or the course's, the random seed, and the Keras backend. Same seed, "
-           "backend and machine give the same numbers as `aml run`."),
+        md(f"# {example.title}\n\n**Example:** `{example.id}`, lecture {example.lecture} "
+           f"of the `aml` masterclass<br>\n**Description:** {inspect.getdoc(runner) or ''}"
+           f"\n\n{module_doc}"),
+        md("## The ideas\n\n" + "\n\n".join(text for _, text in topics_for(example))),
+        md("## Parameters\n\n`QUICK = True` chooses the tiny configuration (seconds) instead "
+           "of the course's; then the random seed and the Keras backend. Same seed, backend "
+           "and machine give the same numbers as `aml run`."),
         code(f"QUICK = {quick!r}\nSEED = {seed!r}\nBACKEND = {backend!r}",
              metadata={"tags": ["parameters"]}),
-        code("import json\nfrom dataclasses import replace\nfrom pathlib import Path\n\n"
-             "from aml.backend import use_backend\n\nuse_backend(BACKEND)\n"
-             "from aml import catalog\nfrom aml.backend import seed_everything\n"
-             "from aml.context import RunContext\n"
-             "from aml.running import check_targets, config_for\n\n"
-             f"example = catalog.get({example.id!r})\n"
-             "run = catalog.resolve(example.runner)"),
+        code("from aml.backend import use_backend\n\nuse_backend(BACKEND)  # before Keras loads"),
+    ]
+    builder_cells, module_cells = _inlined_builders(_module_cells(runner))
+    setup, *body = module_cells
+    cells += [md(setup[0]), code(setup[1])]
+    if builder_cells:
+        cells.append(md("## The model\n\nThe network this example trains, built here so you "
+                        "can change it."))
+        for markdown, source in builder_cells:
+            cells += [md(markdown), code(source)]
+    cells.append(md("## The example, step by step\n\nConfiguration, data, model, training, "
+                    "evaluation and figures, as `aml run` executes them. Edit any cell and "
+                    "run the notebook again."))
+    for markdown, source in body:
+        cells += [md(markdown), code(source)]
+    cells += [
         md("## Configuration\n\nEvery knob of this example, with the course's value and the "
            f"quick one:\n\n{_config_table(example)}\n\nTo try another value, edit the next "
            "cell, e.g. `config = replace(config, epochs=10)`."),
-        code("config = config_for(example, quick=QUICK)\nconfig"),
-        md(f"## Run\n\nTargets of this example:\n{targets}\n\nThe figures go to "
-           f"`aml-notebook-runs/{example.id}/` next to this notebook."),
-        code("seed_everything(SEED)\n"
-             "ctx = RunContext(directory=Path('aml-notebook-runs') / example.id, seed=SEED,\n"
-             "                 quick=QUICK)\nctx.directory.mkdir(parents=True, exist_ok=True)\n"
-             "metrics = run(config, ctx)"),
-        code("print(json.dumps(metrics, indent=1, default=str))",
+        code("from dataclasses import replace  # noqa: F401 (for your edits)\n\n"
+             f"config = {config_cls.__name__}.quick() if QUICK else {config_cls.__name__}()"
+             "\nconfig"),
+        md(f"## Train and evaluate\n\nTargets of this example:\n{targets}\n\nThe figures "
+           f"go to `aml-notebook-runs/{example.id}/` next to this notebook."),
+        code("from pathlib import Path\n\nfrom aml.backend import seed_everything\n"
+             "from aml.context import RunContext\n\nseed_everything(SEED)\n"
+             f"ctx = RunContext(directory=Path('aml-notebook-runs') / {example.id!r}, "
+             "seed=SEED,\n                 quick=QUICK)\n"
+             "ctx.directory.mkdir(parents=True, exist_ok=True)\n"
+             f"metrics = {runner.__name__}(config, ctx)"),
+        code("import json\n\nprint(json.dumps(metrics, indent=1, default=str))",
              metadata={"tags": ["metrics"]}),
-        code("for row in check_targets(example, metrics, QUICK):\n"
+        code("from aml import catalog\nfrom aml.running import check_targets\n\n"
+             f"for row in check_targets(catalog.get({example.id!r}), metrics, QUICK):\n"
              "    verdict = 'pass' if row['met'] else 'MISSED'\n"
              "    print(f\"{row['target']:<40} measured {row['value']}  {verdict}\")"),
+        md("## Figures"),
         code("from IPython.display import Image, display\n\nfor name in ctx.figures:\n"
              "    display(Image(filename=str(ctx.directory / name)))"),
     ]
@@ -169,10 +222,6 @@ def notebook_for(example, quick: bool = False, seed: int = 0, backend: str = "te
         cells.append(md("## How small can it be?\n\nThis example declares a search space, so "
                         f"`aml sweep {example.id} --trials 20` finds the smallest models that "
                         "reach each tier (the Pareto front of metric against parameters)."))
-    source = _source(example.runner)
-    if source:
-        cells.append(md("## The code that ran\n\n`" + example.runner + "`:\n\n```python\n"
-                        + source.rstrip() + "\n```"))
     notebook = nbf.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}

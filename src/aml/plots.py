@@ -10,7 +10,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from aml.results import write_bytes_atomic  # noqa: E402
+from aml.atomic import write_bytes_atomic  # noqa: E402
+
+
+def subplots(*args, **kwargs):
+    """`matplotlib.pyplot.subplots` on the Agg backend: (figure, axes), never a window. Every
+    figure in aml is made here or by the helpers below, so Agg is set in this one place."""
+    return plt.subplots(*args, **kwargs)
 
 
 def save_figure(fig, path: Path) -> Path:
@@ -25,7 +31,7 @@ def save_figure(fig, path: Path) -> Path:
 def training_curves(history: dict, title: str = "Training"):
     """Loss and (if present) accuracy per epoch, train vs validation, side by side."""
     panels = [("loss", "Loss")] + ([("accuracy", "Accuracy")] if "accuracy" in history else [])
-    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.2), squeeze=False)
+    fig, axes = subplots(1, len(panels), figsize=(6 * len(panels), 4.2), squeeze=False)
     for ax, (key, label) in zip(axes[0], panels):
         epochs = range(1, len(history[key]) + 1)
         ax.plot(epochs, history[key], label="train")

@@ -15,6 +15,11 @@ class Progress:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.start = time.perf_counter()
         self._last_tenth = -1
+        self._step, self._numbers = 0, {}
+        self._last_line = self.start
+
+    # Without a terminal to redraw on, inner progress is printed at most this often (seconds).
+    DETAIL_EVERY_S = 30.0
 
     def update(self, step: int, **numbers: float) -> None:
         if not self.enabled:
@@ -24,13 +29,29 @@ class Progress:
         if not self.tty and tenth == self._last_tenth and step < self.total:
             return
         self._last_tenth = tenth
-        bar = "#" * int(fraction * 20)
+        self._step, self._numbers = step, numbers
         extras = " ".join(f"{k} {v:.4g}" for k, v in numbers.items())
+        self._draw(self._line(step, extras), end=step >= self.total)
+
+    def detail(self, text: str) -> None:
+        """Show progress inside the current step (e.g. "epoch 3/6, batch 120/422"): redrawn on
+        a terminal, otherwise printed at most every DETAIL_EVERY_S seconds."""
+        if not self.enabled:
+            return
+        if not self.tty and time.perf_counter() - self._last_line < self.DETAIL_EVERY_S:
+            return
+        self._draw(self._line(self._step, text), end=False)
+
+    def _line(self, step: int, extras: str) -> str:
+        bar = "#" * int(min(step / self.total, 1.0) * 20)
         elapsed = time.perf_counter() - self.start
-        line = f"  {self.label} [{bar:<20}] {step}/{self.total} {elapsed:5.1f}s {extras}"
+        return f"  {self.label} [{bar:<20}] {step}/{self.total} {elapsed:5.1f}s {extras}"
+
+    def _draw(self, line: str, end: bool) -> None:
+        self._last_line = time.perf_counter()
         if self.tty:
             self.stream.write("\r" + line[:120].ljust(120))
-            if step >= self.total:
+            if end:
                 self.stream.write("\n")
         else:
             self.stream.write(line + "\n")

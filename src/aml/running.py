@@ -34,7 +34,7 @@ def run_example(example: catalog.Example, *, quick: bool = False, seed: int = 0,
     """Run one example and return its published record (also written to metrics.json)."""
     import keras
 
-    root = results.results_root(out)
+    root = results.writable_folder(results.results_root(out))
     config = config_for(example, quick)
     run_name = results.new_run_name(seed, quick)
     with results.staged_run(root, example.id, run_name) as staging:
@@ -49,7 +49,9 @@ def run_example(example: catalog.Example, *, quick: bool = False, seed: int = 0,
             "run": run_name, "quick": quick, "seed": seed,
             "backend": keras.backend.backend(), "config": dataclasses.asdict(config),
             "metrics": metrics, "targets": targets,
-            "passed": all(t["met"] for t in targets),
+            # No applicable target means nothing was checked: not a pass (all([]) is True).
+            "outcome": results.outcome({"targets": targets}),
+            "passed": bool(targets) and all(t["met"] for t in targets),
             "figures": ctx.figures, "wall_seconds": round(wall, 3),
             "versions": library_versions(),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -69,5 +71,6 @@ def run_many(examples, **kwargs) -> list[dict]:
             records.append(run_example(example, **kwargs))
         except AmlError as err:
             print(f"  {example.id}: {err}", flush=True)
-            records.append({"id": example.id, "error": str(err), "passed": False, "targets": []})
+            records.append({"id": example.id, "error": str(err), "passed": False, "targets": [],
+                            "outcome": "error"})
     return records

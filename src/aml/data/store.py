@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import tarfile
-import tempfile
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from aml import atomic
 from aml.errors import AmlError
 from aml.progress import Progress
 
@@ -221,13 +221,12 @@ def _stamp_key(path: Path) -> tuple[str, list]:
 
 def _remember(path: Path, checksum: Checksum) -> None:
     """Record that `path`, as it is now, verified; skipped silently if the cache is read-only."""
-    from aml.results import write_json_atomic
 
     key, identity = _stamp_key(path)
     stamps = {k: v for k, v in _stamps().items() if Path(k).exists()}
     stamps[key] = {"identity": identity, "checksum": checksum.describe()}
     with contextlib.suppress(OSError):
-        write_json_atomic(data_root() / STAMPS, stamps)
+        atomic.write_json_atomic(data_root() / STAMPS, stamps)
 
 
 def check(path: Path, name: str, filename: str, trust_stamp: bool = True,
@@ -288,12 +287,6 @@ def locate(name: str, filename: str, extra_dirs: Iterable[Path] = (), title: str
                    + fix_hint(name, filename))
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @contextlib.contextmanager
 def staged(name: str, filename: str) -> Iterator[tuple[BinaryIO, Callable[[], Path]]]:
     """Yield (temporary file, publish); publish verifies it and renames it into the cache.
@@ -302,30 +295,21 @@ def staged(name: str, filename: str) -> Iterator[tuple[BinaryIO, Callable[[], Pa
     any existing copy in the cache is left exactly as it was.
     """
     folder = dataset_dir(name)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{filename}.", suffix=".part")
-    except OSError as err:
-        raise AmlError(f"cannot write to the data cache {folder}: {err.strerror or err}; "
-                       "set AML_DATA to a writable folder") from None
-    tmp = Path(tmp)
-    handle = os.fdopen(fd, "wb")
+    with contextlib.ExitStack() as stack:
+        try:
+            staged_file = stack.enter_context(atomic.staged_file(folder / filename, ".part"))
+        except OSError as err:
+            raise AmlError(f"cannot write to the data cache {folder}: {err.strerror or err}; "
+                           "set AML_DATA to a writable folder") from None
 
-    def publish() -> Path:
-        handle.close()
-        checksum = check(tmp, name, filename, trust_stamp=False, remember=False)
-        tmp.chmod(0o666 & ~_umask())  # mkstemp makes owner-only files; a cache is shared
-        final = folder / filename
-        os.replace(tmp, final)
-        _remember(final, checksum)
-        return final
+        def publish() -> Path:
+            checksum = check(staged_file.finish(), name, filename, trust_stamp=False,
+                             remember=False)
+            final = staged_file.publish()  # with the umask's mode: a cache may be shared
+            _remember(final, checksum)
+            return final
 
-    try:
-        yield handle, publish
-    finally:
-        handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        yield staged_file.handle, publish
 
 
 def install_bytes(name: str, filename: str, stream: BinaryIO, size: int, label: str) -> Path:

@@ -17,6 +17,9 @@ Contract for a checker (`check_x(module, quick=False) -> list[CheckResult]`):
   whose measured value is a non-finite number to fail with that status.
 - Call student functions through `call_student`, so a missing or crashing function becomes a
   one-line hint instead of a traceback. Never catch MemoryError: the sandbox reports it.
+- Thresholds and tiers are never the checker's own: read them from the exercise's spec with
+  `target_of(exercise_id, metric)` / `tiers_of(exercise_id)`, so `aml check` grades against
+  exactly what `aml list` shows, and compare with `against(...)`.
 - A checker module that needs no Keras sets `NEEDS_KERAS = False`; otherwise the sandbox
   imports and seeds Keras before the student's code runs.
 - Checkers run inside the sandbox (aml.grading.sandbox), after the student's code: they may
@@ -37,6 +40,7 @@ from pathlib import Path
 from types import ModuleType
 
 from aml.errors import AmlError
+from aml.targets import Target, Tiers
 
 _counter = itertools.count()
 INVALID = "invalid output"
@@ -141,14 +145,47 @@ def call_student(module: ModuleType, function: str, *args, **kwargs):
 def tiered(name: str, measured, thresholds, op: str = ">=", points: float = 1.0,
            hint: str = "", labels=None) -> list[CheckResult]:
     """One CheckResult per rung of a ladder of targets on one measurement (see module doc)."""
-    from aml.catalog import Target
-
     labels = labels or [f"{t:g}" for t in thresholds]
     value = measured if isinstance(measured, (int, float)) and math.isfinite(measured) else None
     status = "" if value is not None or measured is None else INVALID
     return [CheckResult(name, Target(name, op, threshold).met(value), measured,
                         f"{op} {threshold:g}", hint, points, tier=label, status=status)
             for threshold, label in zip(thresholds, labels)]
+
+
+def _exercise(exercise_id: str):
+    from aml import catalog
+
+    return catalog.get(exercise_id, kind="exercise")
+
+
+def target_of(exercise_id: str, metric: str, **when) -> Target:
+    """The exercise's target on `metric` from its spec (the one whose condition `when`
+    matches, e.g. dataset="imdb")."""
+    for target in _exercise(exercise_id).targets:
+        if target.metric == metric and target.applies(when):
+            return target
+    raise LookupError(f"{exercise_id} has no target on {metric} for {when}: add it to its spec")
+
+
+def tiers_of(exercise_id: str) -> Tiers:
+    """The exercise's ladder of tiers from its spec."""
+    tiers = _exercise(exercise_id).tiers
+    if tiers is None:
+        raise LookupError(f"{exercise_id} declares no tiers: add them to its spec")
+    return tiers
+
+
+def against(name: str, measured, target: Target, quick: bool = False, hint: str = "",
+            shown=None, **fields) -> CheckResult:
+    """A check of a measured number against a spec Target (its quick threshold when quick);
+    a non-finite measurement fails as invalid output. `shown` replaces the number in the
+    report (e.g. with its unit)."""
+    value = finite_number(measured) if measured is not None else None
+    status = INVALID if measured is not None and value is None else ""
+    return CheckResult(name, target.met(value, quick), measured if shown is None else shown,
+                       f"{target.op} {target.threshold_for(quick):g}", hint,
+                       status=status, **fields)
 
 
 def tier_summary(results: list[CheckResult]) -> dict[str, str]:

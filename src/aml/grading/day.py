@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
 from aml.grading import gradebook, intake
 from aml.grading.feedback import write_feedback
 from aml.grading.grade import grade_class
-from aml.results import write_bytes_atomic, write_json_atomic
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -188,7 +188,7 @@ def flag_similar(records: list[dict], exercise, threshold: float) -> dict:
     try:
         reference = solution_path(exercise).read_text()
         template = template_from_solution(reference, exercise.solution)
-    except OSError:  # an exercise without a packaged solution: compare students only
+    except (OSError, ImportError, ValueError):  # no packaged solution: students only
         reference = template = ""
     codes = {r["student"]: (r.get("info") or {}).get("code", "") for r in records}
     found = similarity.compare_class(

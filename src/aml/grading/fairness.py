@@ -25,7 +25,15 @@ def standard_error(p: float, n: int) -> float:
     return math.sqrt(max(p * (1 - p), 0.0) / n) if n > 0 else 0.0
 
 
+_LEADING_NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?:\s|$)")
+
+
 def _number(value) -> float | None:
+    """The measured number; a measured text may carry context after its number (lecture 3's
+    tiers report "0.7120 with 45,098 parameters")."""
+    if isinstance(value, str):
+        match = _LEADING_NUMBER.match(value)
+        value = float(match[1]) if match else None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
@@ -69,7 +77,7 @@ def remeasure(records: list[dict], measure, seed: int, jobs: int = 1) -> list[di
         for check in record["checks"]:
             if not near_boundary(check):
                 continue
-            values, used = [float(check["measured"])], [seed]
+            values, used = [_number(check["measured"])], [seed]
             for s, checks in by_student[record["student"]]:
                 again = next((c for c in checks or [] if c["key"] == check["key"]), None)
                 number = _number(again.get("measured")) if again else None
@@ -77,7 +85,7 @@ def remeasure(records: list[dict], measure, seed: int, jobs: int = 1) -> list[di
                     values.append(number)
                     used.append(s)
             passed, mean = decide(check, values)
-            error = standard_error(float(check["measured"]), check["n"])
+            error = standard_error(values[0], check["n"])
             notes.append(
                 f"{check['key']}: {check['measured']} (seed {seed}) is within one standard "
                 f"error ({error:.3f}) of {check['target']}; measured with seeds "

@@ -8,9 +8,9 @@ import html
 import re
 from pathlib import Path
 
+from aml.atomic import write_bytes_atomic
 from aml.grading.gradebook import exercise_maximum, scaled
 from aml.grading.intake import describe_in_cells
-from aml.results import write_bytes_atomic
 
 
 def _measured(value) -> str:

@@ -25,10 +25,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
 from aml.grading import gradebook
 from aml.grading.sandbox import Limits, run_sandboxed
-from aml.results import write_bytes_atomic, write_json_atomic
 from aml.tables import format_table
 
 

@@ -31,8 +31,8 @@ import zipfile
 from pathlib import Path
 
 import aml
+from aml.atomic import write_bytes_atomic
 from aml.errors import AmlError
-from aml.results import write_bytes_atomic
 
 GRADESCOPE_TIMEOUT_S = 480.0  # leaves two of the default ten minutes for start-up and I/O
 

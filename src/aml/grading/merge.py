@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
 from aml.grading.day import write_outputs
 from aml.grading.grade import journal_path
-from aml.results import write_bytes_atomic, write_json_atomic
 
 
 def read_journal(path: Path) -> tuple[dict, list[dict]]:

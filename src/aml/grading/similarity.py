@@ -13,7 +13,7 @@ import html
 import io
 import itertools
 
-from aml.results import write_bytes_atomic
+from aml.atomic import write_bytes_atomic
 
 # copydetect's defaults (noise threshold 25 tokens, guarantee threshold 25: window 1)
 K_GRAM = 25

@@ -6,14 +6,14 @@ in the template, a `# TODO: <hint>` comment and a `raise NotImplementedError` wi
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from pathlib import Path
 
 import aml
 from aml import catalog
-from aml.results import write_bytes_atomic
+from aml.atomic import write_bytes_atomic
 
-SOLUTIONS = Path(aml.__file__).parent / "solutions"
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
 
@@ -48,7 +48,9 @@ def default_exercises_dir() -> Path:
 
 
 def solution_path(exercise: catalog.Exercise) -> Path:
-    return SOLUTIONS / exercise.solution
+    """The reference solution's file: `solution` is "package:file", a file of that package."""
+    package, _, name = exercise.solution.partition(":")
+    return Path(str(importlib.resources.files(package) / name))
 
 
 def expected_templates() -> dict[str, str]:

@@ -18,12 +18,16 @@ def register(subparsers) -> None:
 
 def cmd_report(args) -> int:
     from aml.report.site import build_site
-    from aml.results import results_root
+    from aml.results import results_root, writable_folder
 
     results = results_root(args.results)
     if not results.is_dir():
         raise AmlError(f"no results folder at {results}: run `aml run all` first, or pass "
                        "--results DIR")
-    index = build_site(results, args.out or results / "report")
+    out = Path(args.out or results / "report")
+    writable_folder(out.parent, "--out" if args.out else "--results")
+    if out.exists() and not out.is_dir():
+        raise AmlError(f"--out {out} is a file, not a folder: pass a folder for the site")
+    index = build_site(results, out)
     print(f"report: {index.resolve()}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from aml import results
+
 
 def _read_json(path: Path) -> dict | None:
     """A JSON object from disk, or None for an unreadable file (a report never crashes on one)."""
@@ -15,25 +17,9 @@ def _read_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _preference(record: dict) -> tuple:
-    """Full runs before quick ones, then the newest."""
-    return (not record.get("quick", False), record.get("finished", ""), record.get("run", ""))
-
-
 def latest_runs(root: Path) -> dict[str, dict]:
     """Per example id, its newest full run (else its newest quick run), with its folder."""
-    chosen: dict[str, dict] = {}
-    for path in sorted(Path(root).glob("*/*/metrics.json")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # staging folders of unfinished runs
-        record = _read_json(path)
-        if not record or "id" not in record or "metrics" not in record:
-            continue
-        record["folder"] = str(path.parent)
-        current = chosen.get(record["id"])
-        if current is None or _preference(record) > _preference(current):
-            chosen[record["id"]] = record
-    return chosen
+    return results.latest_runs(root, prefer_full=True)
 
 
 def sweeps(root: Path) -> list[dict]:

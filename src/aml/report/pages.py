@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
+from aml import catalog
+from aml.results import outcome
 from aml.tables import fmt
 
-LECTURES = {1: "Neural networks", 2: "Machine learning and ways of training",
-            3: "Architectures", 4: "Physics guidance", 5: "Beyond gradients"}
+
+def lecture_titles() -> dict[int, str]:
+    """Lecture number -> title, from the registered specs."""
+    return {spec.number: spec.title for spec in catalog.lectures()}
+
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;
@@ -47,7 +52,8 @@ def lecture_file(lecture: int) -> str:
 
 def page(title: str, body: str, current: str) -> str:
     """A whole page: title, navigation (current page highlighted), body."""
-    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}") for n in LECTURES]
+    links = [("index.html", "Course")] + [(lecture_file(n), f"Lecture {n}")
+                                        for n in lecture_titles()]
     links.append(("sweeps.html", "Sweeps"))
     nav = "".join(f'<a href="{href}"{" class=here" if href == current else ""}>{escape(text)}'
                   "</a>" for href, text in links)
@@ -81,10 +87,8 @@ class Raw:
 def badge(record: dict | None) -> str:
     if record is None:
         return '<span class="badge none">never run</span>'
-    if not record.get("targets"):
-        text, kind = "ran, no target", "none"
-    else:
-        text, kind = ("pass", "pass") if record.get("passed") else ("missed a target", "fail")
+    text = outcome(record)
+    kind = {"pass": "pass", "no target": "none"}.get(text, "fail")
     quick = ' <span class="badge quick">quick</span>' if record.get("quick") else ""
     return f'<span class="badge {kind}">{text}</span>{quick}'
 
@@ -99,14 +103,14 @@ def index_page(examples, runs: dict, sweeps: list, generated: str,
                classes: list[str] = ()) -> str:
     """The whole course at a glance: every example's result, lecture by lecture."""
     ran = [runs[e.id] for e in examples if e.id in runs]
-    passed = sum(1 for r in ran if r.get("passed") and r.get("targets"))
-    failed = sum(1 for r in ran if not r.get("passed"))
-    boxes = [(len(examples), "examples"), (passed, "meet their targets"),
-             (failed, "miss a target"), (len(examples) - len(ran), "never run"),
-             (len(sweeps), "sweeps")]
+    outcomes = [outcome(r) for r in ran]
+    boxes = [(len(examples), "examples"), (outcomes.count("pass"), "meet their targets"),
+             (outcomes.count("missed"), "miss a target"),
+             (outcomes.count("no target"), "no target"),
+             (len(examples) - len(ran), "never run"), (len(sweeps), "sweeps")]
     body = '<div class="summary">' + "".join(
         f"<div><b>{n}</b>{escape(label)}</div>" for n, label in boxes) + "</div>"
-    for lecture, name in LECTURES.items():
+    for lecture, name in lecture_titles().items():
         chosen = [e for e in examples if e.lecture == lecture]
         rows = []
         for example in chosen:
@@ -186,7 +190,7 @@ def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
                  Raw(f"<code>aml check {escape(e.id)}</code>")] for e in mine]
         body += ('<section class="card"><h2>Exercises</h2>'
                  + table(["exercise", "title", "targets", "check"], rows) + "</section>")
-    title = f"Lecture {lecture}: {LECTURES.get(lecture, '')}"
+    title = f"Lecture {lecture}: {lecture_titles().get(lecture, '')}"
     return page(title, body, lecture_file(lecture))
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import staging_folder
 from aml.report import pages
 from aml.report.collect import latest_runs, sweeps
 
@@ -72,8 +73,7 @@ def build_site(results: Path, out: Path) -> Path:
     known = {e.id for e in examples}
     examples += [_orphan(record) for entry_id, record in sorted(runs.items())
                  if entry_id not in known]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
+    staging = staging_folder(out.parent, f".{out.name}.staging-")
     try:
         run_figures, sweep_figures = _copy_figures(runs, found_sweeps, staging)
         generated = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -81,7 +81,7 @@ def build_site(results: Path, out: Path) -> Path:
         files = {"index.html": pages.index_page(examples, runs, found_sweeps, generated,
                                                 classes),
                  "sweeps.html": pages.sweeps_page(found_sweeps, sweep_figures)}
-        for lecture in pages.LECTURES:
+        for lecture in pages.lecture_titles():
             files[pages.lecture_file(lecture)] = pages.lecture_page(
                 lecture, examples, exercises, runs, run_figures, found_sweeps)
         for name, text in files.items():

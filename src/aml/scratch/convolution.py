@@ -71,13 +71,8 @@ def windows(x, window, stride):
     return patches[:, ::sh, ::sw]
 
 
-def conv2d(x, kernel, bias=None, stride=1, padding: str = "valid", activation=None):
-    """Conv2D: x (batch, H, W, C) or (H, W), kernel (kh, kw, C, filters) or (kh, kw).
-
-    Returns (batch, H', W', filters), or a 2-D map when both inputs were 2-D.
-    Every filter sums over all input channels, so a layer of F filters on C channels has
-    kh*kw*C*F weights and F biases.
-    """
+def _batched(x, kernel):
+    """(x, kernel, plain) in Keras layouts; `plain` when both came as 2-D arrays."""
     x, kernel = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float)
     plain = x.ndim == 2 and kernel.ndim == 2
     if plain:
@@ -87,6 +82,40 @@ def conv2d(x, kernel, bias=None, stride=1, padding: str = "valid", activation=No
     if x.ndim != 4 or kernel.ndim != 4 or x.shape[-1] != kernel.shape[2]:
         raise ValueError(f"input {x.shape} and kernel {kernel.shape} do not fit: expected "
                          "(batch, H, W, C) and (kh, kw, C, filters)")
+    return x, kernel, plain
+
+
+def conv2d_loops(x, kernel, bias=None, stride=1, padding: str = "valid", activation=None):
+    """Conv2D written as eq 3.1 reads, for reading: for every image, output position and
+    filter, the sum of kernel times patch. `conv2d` computes the same numbers, vectorised."""
+    x, kernel, plain = _batched(x, kernel)
+    kh, kw, _, filters = kernel.shape
+    sh, sw = _pairs(stride)
+    x = pad_input(x, (kh, kw), (sh, sw), padding)
+    out_h, out_w = (x.shape[1] - kh) // sh + 1, (x.shape[2] - kw) // sw + 1
+    out = np.zeros((x.shape[0], out_h, out_w, filters))
+    for b in range(x.shape[0]):
+        for i in range(out_h):
+            for j in range(out_w):
+                patch = x[b, i * sh:i * sh + kh, j * sw:j * sw + kw, :]  # (kh, kw, C)
+                for f in range(filters):
+                    out[b, i, j, f] = correlate_patch(patch, kernel[:, :, :, f])
+    if bias is not None:
+        out = out + np.asarray(bias, dtype=float)
+    if activation is not None:
+        out = activation(out)
+    return out[0, :, :, 0] if plain else out
+
+
+def conv2d(x, kernel, bias=None, stride=1, padding: str = "valid", activation=None):
+    """Conv2D: x (batch, H, W, C) or (H, W), kernel (kh, kw, C, filters) or (kh, kw).
+
+    Returns (batch, H', W', filters), or a 2-D map when both inputs were 2-D.
+    Every filter sums over all input channels, so a layer of F filters on C channels has
+    kh*kw*C*F weights and F biases. The loops of `conv2d_loops` become one einsum over
+    every patch at once.
+    """
+    x, kernel, plain = _batched(x, kernel)
     kh, kw = kernel.shape[:2]
     x = pad_input(x, (kh, kw), stride, padding)
     patches = windows(x, (kh, kw), stride)

@@ -90,12 +90,14 @@ def _spawn_worker(args, trials: int, storage: str, study: str, backend: str):
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from aml.backend import use_backend
+    from aml.results import results_root, writable_folder
     from aml.sweeps.study import default_storage, goal_for
 
     if args.trials < 0 or args.jobs < 1 or args.heartbeat < 1:
         raise AmlError("--trials must be >= 0, --jobs and --heartbeat >= 1")
     goal = goal_for(catalog.get(args.id, kind="example"), args.quick,
                     parse_assignments(args.set, "--set"), parse_assignments(args.fix, "--fix"))
+    writable_folder(results_root(args.out))  # before the trials, not after them
     backend = use_backend(args.backend)
     storage = args.storage or default_storage(args.out)
     study_name = args.study or (args.id + ("-quick" if args.quick else ""))

@@ -9,8 +9,9 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-from aml.results import _jsonable, results_root, write_json_atomic
-from aml.sweeps.study import Goal, _redact
+from aml.atomic import jsonable, write_json_atomic
+from aml.results import results_root
+from aml.sweeps.study import Goal, redact
 from aml.tables import fmt, format_table
 
 
@@ -63,8 +64,8 @@ def summarize(study, goal: Goal, storage_url: str = "") -> dict:
     return {
         "example": goal.example.id, "title": goal.example.title, "metric": goal.metric,
         "direction": "maximize" if goal.maximize else "minimize", "quick": goal.quick,
-        "study": study.study_name, "storage": _redact(storage_url), "states": dict(states),
-        "settings": _jsonable(goal.settings), "fixed": _jsonable(goal.fixed),
+        "study": study.study_name, "storage": redact(storage_url), "states": dict(states),
+        "settings": jsonable(goal.settings), "fixed": jsonable(goal.fixed),
         "tiers": tiers, "trials": rows, "front": pareto_front(rows, goal.maximize),
         "per_tier": smallest_per_tier(rows, goal, tiers),
     }
@@ -111,9 +112,9 @@ def pareto_figure(summary: dict):
     """Every trial, the Pareto front and the tiers: metric against parameters, log x."""
     from matplotlib import ticker
 
-    from aml.plots import plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = subplots(figsize=(7.5, 4.8))
     rows, front = summary["trials"], summary["front"]
     ax.scatter([r["parameters"] for r in rows], [r["metric"] for r in rows], color="0.6",
                s=22, label=f"trial ({len(rows)})")

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aml import catalog
+from aml.atomic import jsonable
 from aml.context import RunContext
 from aml.errors import AmlError
 from aml.progress import Progress
-from aml.results import _jsonable, results_root
+from aml.results import results_root
 
 PRUNE_AFTER = 0.5  # fraction of a progress bar's steps before a trial may be stopped
 PRUNE_FACTOR = 0.5  # hopeless = worse than this fraction of the lowest tier
@@ -53,7 +54,7 @@ class Goal:
     def identity(self) -> dict:
         """What must match for processes to share a study."""
         return {"example": self.example.id, "metric": self.metric, "quick": self.quick,
-                "settings": _jsonable(self.settings), "fixed": _jsonable(self.fixed)}
+                "settings": jsonable(self.settings), "fixed": jsonable(self.fixed)}
 
     def tier_values(self, metrics: dict | None = None) -> list[float]:
         """Thresholds of the tiers that apply to these metrics (all of them if None)."""
@@ -69,9 +70,9 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
              fixed: dict | None = None) -> Goal:
     """The example's first target metric and direction, plus its tiers.
 
-    Tiers are the example's targets on that metric and any `tiers` the search-space
-    function declares (Targets, or plain thresholds on the metric). `settings` change
-    fields of the base configuration; `fixed` holds search parameters at one value.
+    Tiers are the example's targets on that metric and the rungs of its spec's `tiers`.
+    `settings` change fields of the base configuration; `fixed` holds search parameters at
+    one value.
     """
     if not example.search:
         raise AmlError(f"{example.id} declares no search space; give its catalog entry "
@@ -81,11 +82,8 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     first = example.targets[0]
     maximize = first.op in (">=", ">")
     tiers = [t for t in example.targets if t.metric == first.metric]
-    for tier in getattr(catalog.resolve(example.search), "tiers", ()):
-        if not isinstance(tier, catalog.Target):
-            tier = catalog.Target(first.metric, first.op, float(tier))
-        if tier.metric == first.metric:
-            tiers.append(tier)
+    if example.tiers is not None:
+        tiers += [t for t in example.tiers.targets() if t.metric == first.metric]
     settings = dict(settings or {})
     from aml.running import config_for
 
@@ -179,14 +177,14 @@ def open_storage(url: str, heartbeat: int = 20):
                                   max_retry=RETRIES))
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as err:
             if attempt == 3:
-                raise AmlError(f"cannot create the sweep tables in {_redact(url)}: "
+                raise AmlError(f"cannot create the sweep tables in {redact(url)}: "
                                f"{_first_line(err)}") from err
             time.sleep(0.5 * (attempt + 1))
         except ImportError as err:
-            raise AmlError(f"no database driver for {_redact(url)}: pip install -e "
+            raise AmlError(f"no database driver for {redact(url)}: pip install -e "
                            "'.[postgres]' (psycopg2) or the driver your URL names") from err
         except Exception as err:  # SQLAlchemy: bad URL, server down, no such database
-            raise AmlError(f"cannot open sweep storage {_redact(url)}: "
+            raise AmlError(f"cannot open sweep storage {redact(url)}: "
                            f"{_first_line(err)}") from err
 
 
@@ -206,7 +204,7 @@ def with_installed_driver(url: str) -> str:
     return url
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """The URL without its password, for messages."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -262,7 +260,7 @@ def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
         if missing:
             raise AmlError(f"--fix {missing[0]}: the search space of {example.id} has no such "
                            f"parameter; it has {', '.join(trial.params)}")
-        trial.set_user_attr("config", _jsonable(dataclasses.asdict(config)))
+        trial.set_user_attr("config", jsonable(dataclasses.asdict(config)))
         trial.set_user_attr("seed", seed)
         import keras
 
@@ -286,7 +284,7 @@ def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
             trial.set_user_attr("error", f"{type(err).__name__}: {err}"[:300])
             raise TrialCrashed(str(err)) from err
         trial.set_user_attr("wall_seconds", round(time.perf_counter() - start, 3))
-        trial.set_user_attr("metrics", _jsonable(metrics))
+        trial.set_user_attr("metrics", jsonable(metrics))
         for key in (goal.metric, "parameters"):
             if not isinstance(metrics.get(key), (int, float)):
                 raise AmlError(f"{example.id} reports no numeric {key!r} metric; "

@@ -17,6 +17,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from aml.models.curve import default_dtype, mlp
+
 
 def pointwise_derivative(fn: Callable, x):
     """fn(x) and dfn/dx at every point, by automatic differentiation (fn acts point by point)."""
@@ -227,8 +229,6 @@ def fit_curve(x, u, domain: tuple[float, float], *, model: keras.Model | None = 
 
     The input is mapped from `domain` onto [-1, 1] so the tanh network sees a unit range.
     """
-    from aml.training.residual import default_dtype, mlp
-
     dtype = dtype or default_dtype()
     model = model or mlp(hidden, seed=seed, dtype=dtype)
     if not model.built:

@@ -9,6 +9,7 @@ step per batch (the per-call overhead is small next to a convolution).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 
@@ -44,15 +45,25 @@ def _chunk(epochs: int) -> int:
     return max(d for d in range(1, max(1, epochs // 10) + 1) if epochs % d == 0)
 
 
+# Epochs of at least this many batches report progress inside the epoch (`on_batch`), about
+# BATCH_REPORTS times each; shorter ones finish too fast for a frozen display to be noticed.
+BATCH_REPORT_MIN_STEPS = 20
+BATCH_REPORTS = 20
+
+
 def fit(model: keras.Model, x, y, *, loss, epochs: int, batch_size: int,
         optimizer: keras.optimizers.Optimizer | None = None,
         validation_split: float = 0.0, validation_data=None, seed: int = 0,
         with_accuracy: bool = True,
-        on_epoch: Callable[[int, dict], None] | None = None) -> dict[str, list[float]]:
+        on_epoch: Callable[[int, dict], None] | None = None,
+        on_batch: Callable[[int, int, int], None] | None = None) -> dict[str, list[float]]:
     """Train `model` like `model.fit(..., shuffle=True)` and return its per-epoch history.
 
     As in Keras, `validation_split` holds out the *last* fraction of x/y before shuffling.
     `on_epoch(epoch, logs)` is called after each compiled chunk with the latest epoch's logs.
+    `on_batch(epoch, batch, batches)` is called from inside the compiled loop about
+    BATCH_REPORTS times per epoch (epochs of BATCH_REPORT_MIN_STEPS batches or more), so a
+    long epoch shows that it moves; it does not change the numbers.
     """
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y)
@@ -73,14 +84,26 @@ def fit(model: keras.Model, x, y, *, loss, epochs: int, batch_size: int,
         yv = np.asarray(validation_data[1]).astype(y.dtype)
     else:
         xv = yv = None
+    steps = math.ceil(len(x) / batch_size)
+    first_epoch = [0]  # of the running chunk, for the reports from inside it
+    report = None
+    if on_batch is not None and steps >= BATCH_REPORT_MIN_STEPS:
+        every = max(1, steps // BATCH_REPORTS)
+
+        def report(epoch_in_chunk, batch):  # batch counts from 1
+            batch = int(batch)
+            if batch % every == 0 and batch < steps:
+                on_batch(first_epoch[0] + int(epoch_in_chunk) + 1, batch, steps)
+
     runner = _tensorflow_runner if keras.backend.backend() == "tensorflow" else _jax_runner
-    run_chunk = runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
+    run_chunk = runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy, report)
     names = ["loss"] + (["accuracy"] if with_accuracy else [])
     if xv is not None:
         names += [f"val_{n}" for n in names]
     history: dict[str, list[float]] = {name: [] for name in names}
     chunk = _chunk(epochs)
     for start in range(0, epochs, chunk):
+        first_epoch[0] = start
         rows = np.asarray(run_chunk(perms[start:start + chunk]))
         for row in rows:
             for name, value in zip(names, row):
@@ -100,7 +123,8 @@ def _epoch_row(model, loss, xv, yv, with_accuracy, train_loss, train_acc, *, pre
     return ops.stack([ops.cast(v, "float32") for v in row])
 
 
-def _tensorflow_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy):
+def _tensorflow_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy,
+                       report=None):
     import tensorflow as tf
 
     n = len(x)
@@ -127,6 +151,8 @@ def _tensorflow_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_ac
                 total_loss += batch_loss * weight
                 if with_accuracy:
                     total_acc += accuracy(yb, pred) * weight
+                if report is not None:  # a host call, outside the numbers
+                    tf.py_function(report, [e, s + 1], [])
             row = _epoch_row(model, loss, xv, yv, with_accuracy, total_loss / n, total_acc / n,
                              predict=lambda v: model(v, training=False))
             rows = rows.write(e, row)
@@ -135,7 +161,8 @@ def _tensorflow_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_ac
     return lambda perms: run_chunk(tf.constant(perms)).numpy()
 
 
-def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy):
+def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy,
+                report=None):
     import jax
     import jax.numpy as jnp
 
@@ -146,7 +173,7 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
     yv = jnp.asarray(yv) if yv is not None else None
 
     # stateless_call hands `training` straight to call(); only pass it where call() takes it
-    accepts_training = getattr(model, "_call_has_training_arg", True)
+    accepts_training = _call_takes_training(model)
 
     def mode(training):
         return {"training": training} if accepts_training else {}
@@ -168,9 +195,17 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
         weight = idx.shape[0]
         return (trainable, non_trainable, opt_vars), (batch_loss * weight, acc * weight)
 
-    def epoch(state, perm):
-        state, (losses, accs) = jax.lax.scan(step, state,
-                                             perm[:full * batch_size].reshape(full, batch_size))
+    def reported_step(state, batch):
+        (idx, number), e = batch
+        if report is not None:
+            jax.debug.callback(report, e, number + 1)
+        return step(state, idx)
+
+    def epoch(state, perm_and_number):
+        perm, e = perm_and_number
+        batches = (perm[:full * batch_size].reshape(full, batch_size), jnp.arange(full))
+        state, (losses, accs) = jax.lax.scan(reported_step, state,
+                                             (batches, jnp.full((full,), e)))
         total_loss, total_acc = losses.sum(), accs.sum()
         if full * batch_size < n:
             state, (tail_loss, tail_acc) = step(state, perm[full * batch_size:])
@@ -185,10 +220,12 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
     def stepped_chunk(state, perms):
         """The same epochs as `run_chunk`, one jitted step per batch dispatched from Python."""
         rows = []
-        for perm in perms:
+        for e, perm in enumerate(perms):
             totals = (jnp.zeros((), "float32"), jnp.zeros((), "float32"))
-            for start in range(0, n, batch_size):
+            for number, start in enumerate(range(0, n, batch_size), 1):
                 state, totals = accumulate(state, totals, perm[start:start + batch_size])
+                if report is not None:  # after the batch has run, not when it was queued
+                    report(e, jax.block_until_ready(number))
             rows.append(finish(state, *totals))
         return state, jnp.stack(rows)
 
@@ -207,7 +244,7 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
 
     @jax.jit
     def run_chunk(state, perms):
-        return jax.lax.scan(epoch, state, perms)
+        return jax.lax.scan(epoch, state, (perms, jnp.arange(perms.shape[0])))
 
     chunk_runner = [None]
 
@@ -226,6 +263,13 @@ def _jax_runner(model, optimizer, loss, x, y, xv, yv, batch_size, with_accuracy)
         return np.asarray(rows)
 
     return run
+
+
+def _call_takes_training(model) -> bool:
+    """Whether the model's call() accepts `training`, judged as Keras judges it: by the
+    signature (a **kwargs catch-all takes it too)."""
+    parameters = inspect.signature(model.call).parameters.values()
+    return any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _has_convolution(step, state, idx) -> bool:

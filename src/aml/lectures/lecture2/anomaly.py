@@ -63,10 +63,10 @@ def anomaly(config: AnomalyConfig, ctx: RunContext) -> dict:
 
 
 def _figure(test, anomalous, flagged, width):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     t = np.arange(len(test))
-    fig, ax = plt.subplots(figsize=(11, 3.8))
+    fig, ax = subplots(figsize=(11, 3.8))
     ax.plot(t, test, lw=1, label="test signal")
     ax.plot(t[anomalous], test[anomalous], "r.", ms=5, label="injected peak samples")
     for i in np.flatnonzero(flagged):

@@ -64,9 +64,9 @@ def clustering(config: ClusterConfig, ctx: RunContext) -> dict:
 
 
 def _figure(points, found):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    fig, ax = subplots(figsize=(6.5, 5.5))
     for label in sorted(set(found) - {-1}):
         members = points[found == label]
         ax.scatter(members[:, 0], members[:, 1], s=12, label=f"cluster {label}")

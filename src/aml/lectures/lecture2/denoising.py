@@ -61,9 +61,9 @@ def denoising(config: DenoisingConfig, ctx: RunContext) -> dict:
 
 
 def _figure(noisy, denoised, clean, count: int = 10):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, axes = plt.subplots(3, count, figsize=(1.2 * count, 4))
+    fig, axes = subplots(3, count, figsize=(1.2 * count, 4))
     for row, (label, images) in enumerate((("noisy", noisy), ("denoised", denoised),
                                            ("clean", clean))):
         for col in range(count):

@@ -58,9 +58,9 @@ def exploration(config: ExplorationConfig, ctx: RunContext) -> dict:
 
 
 def _figure(runs, optimum):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = subplots(figsize=(8, 4.5))
     for epsilon, run in runs.items():
         ax.plot(np.arange(1, len(run["distances"]) + 1), run["distances"],
                 label=f"epsilon starts at {epsilon:g}")

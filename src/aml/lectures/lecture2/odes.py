@@ -75,12 +75,11 @@ def max_error(solution, name: str, domain, n: int) -> float:
 
 
 def _solution_figure(solutions: dict, config: ODEConfig, title: str):
-    import matplotlib.pyplot as plt
-
     from aml.data.ode import equation
+    from aml.plots import subplots
 
     x = np.linspace(config.domain[0], config.domain[1], config.eval_points)
-    fig, (ax, err) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax, err) = subplots(1, 2, figsize=(11, 4.2))
     for name, solution in solutions.items():
         eq = equation(name)
         line, = ax.plot(x, eq.exact(x), lw=3, alpha=0.35, label=f"{eq.label} exact")
@@ -137,12 +136,11 @@ def range_errors(solution, name: str, inside, wide, n: int) -> tuple[float, floa
 
 def out_of_range_figure(curves: dict, wide, inside):
     """Exact, residual and supervised curves of every equation on the wide range."""
-    import matplotlib.pyplot as plt
-
     from aml.data.ode import equation
+    from aml.plots import subplots
 
     x = np.linspace(wide[0], wide[1], 400)
-    fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 4.2), squeeze=False)
+    fig, axes = subplots(1, len(curves), figsize=(5 * len(curves), 4.2), squeeze=False)
     for ax, (name, models) in zip(axes[0], curves.items()):
         ax.plot(x, equation(name).exact(x), "k", lw=3, alpha=0.4, label="exact")
         for label, solution in models.items():

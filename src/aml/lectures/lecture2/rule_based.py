@@ -59,11 +59,11 @@ def rule_based(config: RuleConfig, ctx: RunContext) -> dict:
 
 
 def _figure(model, config, mean, std, learned, t, y):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     grid = np.linspace(*config.span, 400).astype("float32")
     probability = np.asarray(model(((grid - mean) / std).reshape(-1, 1))).ravel()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     ax.scatter(t[:300], y[:300], s=8, alpha=0.4, label="readings labelled by the rule")
     ax.step(grid, thermostat(grid, config.threshold), where="post", label="rule: heat if ≤ 20 °C")
     ax.plot(grid, probability, label="neuron: P(heat)")

@@ -73,9 +73,9 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
     """GA vs Adam on iris: test accuracy, evaluations per second, fitness per generation."""
     import keras
 
-    from aml.lectures.lecture1 import IrisConfig, train_iris
+    from aml.lectures.lecture1.iris import IrisConfig, train_iris
     from aml.models.iris import iris_classifier
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.training.genetic import set_genome
 
     bar = ctx.progress("genetic", config.generations)
@@ -101,7 +101,7 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
             f"{result.evaluations_per_second:,.0f} evaluations/s; "
             f"Adam: test accuracy {adam_test['accuracy']:.4f}")
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (left, right) = subplots(1, 2, figsize=(12, 4.2))
     generations = np.arange(0, config.generations + 1)
     left.plot(generations, result.history["best"], label="best")
     left.plot(generations, result.history["mean"], label="population mean")
@@ -241,7 +241,7 @@ class ReservoirFitness:
 
 def reservoir_evolution(config: ReservoirConfig, ctx: RunContext) -> dict:
     """Evolve spectral radius, leak rate, input scaling and sparsity; compare with defaults."""
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.scratch.reservoir import EchoStateNetwork
     from aml.training import genetic as ga
 
@@ -275,7 +275,7 @@ def reservoir_evolution(config: ReservoirConfig, ctx: RunContext) -> dict:
             + f"; test NRMSE default {errors['default']['test']:.4f}, "
             f"evolved {errors['evolved']['test']:.4f}")
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.2))
+    fig, (left, right) = subplots(1, 2, figsize=(13, 4.2))
     generations = np.arange(0, config.generations + 1)
     left.plot(generations, np.exp(-np.array(result.history["best"])), "o-", label="best")
     left.plot(generations, np.exp(-np.array(result.history["mean"])), "s--",

@@ -35,14 +35,11 @@ def errors(u_fn, exact):
 
 def plot(models, figure_path):
     """Exact, residual and supervised curves on [0, 5] for every equation, saved as PNG."""
-    import matplotlib
+    from aml.plots import save_figure, subplots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    # BEGIN SOLUTION: one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save with fig.savefig(figure_path)
+    # BEGIN SOLUTION: one panel per equation with the exact solution and both models on [0, 5], titled, labelled, with a legend; save it with save_figure(fig, figure_path)
     x = np.linspace(0.0, 5.0, 400)
-    fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4))
+    fig, axes = subplots(1, len(models), figsize=(5 * len(models), 4))
     for ax, (name, pair) in zip(np.atleast_1d(axes), models.items()):
         ax.plot(x, EQUATIONS[name].exact(x), "k", lw=3, alpha=0.4, label="exact")
         for method, u_fn in pair.items():
@@ -51,8 +48,7 @@ def plot(models, figure_path):
         ax.set(title=EQUATIONS[name].label, xlabel="x", ylabel="u(x)")
         ax.legend()
     fig.tight_layout()
-    fig.savefig(figure_path)
-    plt.close(fig)
+    save_figure(fig, figure_path)
     # END SOLUTION
 
 

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
+from aml.grading.checks import (
+    CheckResult,
+    SubmissionError,
+    call_student,
+    returns_model,
+    tiers_of,
+)
 
 # Which data the checks use: "auto" = CIFAR-10 / IMDB when present, else Fashion-MNIST /
 # movie snippets (the tests switch these to bundled or generated data).
 IMAGE_DATASET = "auto"
 TEXT_DATASET = "auto"
-TEXT_TIERS = {"imdb": (0.80, 0.85, 0.90), "movie_snippets": (0.70, 0.75, 0.80),
-              "synthetic": (0.70, 0.85, 0.95)}
 MAX_EPOCHS, QUICK_EPOCHS = 30, 5
 QUICK_IMAGES = {"train_limit": 5000, "test_limit": 1000}
 QUICK_TEXTS = 3000
@@ -65,7 +69,9 @@ def tier_results(accuracy: float, parameters: int, tiers, dataset: str,
 
 
 def _layers(model):
-    return list(model._flatten_layers(include_self=False))
+    from aml.models.walk import all_layers
+
+    return all_layers(model)
 
 
 def _output_check(model, sample, expected_shape, name, hint) -> CheckResult:
@@ -83,7 +89,7 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     """Build, inspect, train and tier a student's image classifier ("ann" or "cnn")."""
     import keras
 
-    from aml.lectures.lecture3_images import TIERS, load_images, train_classifier
+    from aml.lectures.lecture3.images import load_images, train_classifier
 
     limits = QUICK_IMAGES if quick else {}
     data = load_images(IMAGE_DATASET, seed=0, **limits)
@@ -116,9 +122,8 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     except Exception as err:  # noqa: BLE001
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train with Adam on integer labels")]
-    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  ann_tiers if kind == "ann" else cnn_tiers, data.dataset,
+                                  tiers_of(f"l3.{kind}").on(data.dataset), data.dataset,
                                   n=len(data.y_test))
 
 
@@ -134,7 +139,7 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
     """Build, inspect, train and tier a student's sentiment model."""
     import keras
 
-    from aml.lectures.lecture3_text import load_texts, train_text_model
+    from aml.lectures.lecture3.text import load_texts, train_text_model
     from aml.models.text import Vocabulary
     from aml.training import supervised
 
@@ -172,5 +177,5 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train on 0/1 labels")]
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  TEXT_TIERS.get(dataset, TEXT_TIERS["imdb"]), dataset,
+                                  tiers_of("l3.text").on(dataset), dataset,
                                   n=len(y_test))

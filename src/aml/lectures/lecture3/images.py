@@ -10,18 +10,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from aml.catalog import Target
 from aml.context import RunContext
 from aml.errors import AmlError
 
 FALLBACK = {"cifar10": "fashion_mnist"}
-
-TIERS = {  # dataset -> (ANN tiers, CNN tiers): the course's on CIFAR-10, equivalents elsewhere
-    "cifar10": ((0.30, 0.40, 0.50), (0.60, 0.70, 0.80)),
-    "fashion_mnist": ((0.80, 0.85, 0.88), (0.88, 0.90, 0.92)),
-    "digits": ((0.80, 0.90, 0.95), (0.85, 0.92, 0.97)),
-}
-
 
 @dataclass(frozen=True)
 class ImageData:
@@ -227,16 +219,6 @@ def cnn_search_space(trial, config: CnnConfig) -> CnnConfig:
                    epochs=trial.suggest_int("epochs", 2, 20, log=True))
 
 
-def tier_targets(family: str) -> tuple:
-    """The accuracy tiers of "ANN" or "CNN" as catalog Targets, one per dataset, so that a
-    sweep's table and figure show the tiers of the dataset it actually ran on."""
-    column = ("ANN", "CNN").index(family)
-    return tuple(Target("test_accuracy", ">=", tier, when=(("dataset", dataset),))
-                 for dataset, tiers in TIERS.items() for tier in tiers[column])
-
-
-ann_search_space.tiers = tier_targets("ANN")
-cnn_search_space.tiers = tier_targets("CNN")
 
 
 @dataclass(frozen=True)
@@ -290,10 +272,10 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
 
 
 def _filters_figure(kernels, image, maps, label, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
     n = kernels.shape[-1]
-    fig, axes = plt.subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
+    fig, axes = subplots(2, n + 1, figsize=(1.7 * (n + 1), 3.9))
     shown = image if image.shape[-1] == 3 else image[..., 0]
     axes[0, 0].imshow(shown, cmap=None if image.shape[-1] == 3 else "gray")
     axes[0, 0].set_title(f"input: {label}", fontsize=8)

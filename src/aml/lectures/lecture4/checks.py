@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from aml.grading.checks import CheckResult, SubmissionError, call_student, returns_model
-
-NORMALISATION_TARGET = 5.0
-CONSTANT_TOLERANCE = 0.01
-EXTRAPOLATION_TARGET = 10.0
-GAP_TARGET = 0.5
+from aml.grading.checks import (
+    CheckResult,
+    SubmissionError,
+    against,
+    call_student,
+    returns_model,
+    target_of,
+)
 
 
 def _training(name: str, run):
@@ -34,7 +36,7 @@ def check_physics_loss(module, quick: bool = False) -> list[CheckResult]:
     """The loss's values on known tensors, then the trained comparison with plain MSE."""
     from keras import ops
 
-    from aml.lectures.lecture4 import PhysicsLossConfig, compare_losses
+    from aml.lectures.lecture4.physics import PhysicsLossConfig, compare_losses
     from aml.training.physics import normalisation_loss
 
     config = PhysicsLossConfig.quick() if quick else PhysicsLossConfig()
@@ -63,21 +65,26 @@ def check_physics_loss(module, quick: bool = False) -> list[CheckResult]:
         expected = float(ops.convert_to_numpy(reference(y_true, y_pred)))
         results.append(CheckResult(name, bool(np.isclose(value, expected, rtol=1e-4)),
                                    round(value, 6), f"{expected:.6f}", hint))
+    improvement = target_of("l4.normalisation_loss", "normalisation_improvement")
     if not all(r.passed for r in results):
         return results + [CheckResult("normalisation error improvement", False, None,
-                                      f">= {NORMALISATION_TARGET}x",
+                                      f"{improvement.op} {improvement.threshold_for(quick):g}x",
                                       "fix the loss's value first; training was skipped")]
     compared = _training("training with your loss", lambda: compare_losses(loss, config))
     plain, guided = compared["plain"], compared["guided"]
     ratio = plain["normalisation_error"] / max(guided["normalisation_error"], 1e-12)
-    results.append(CheckResult(
-        "normalisation error improvement", ratio >= NORMALISATION_TARGET, round(ratio, 2),
-        f">= {NORMALISATION_TARGET}x (plain {plain['normalisation_error']:.4f})",
-        "a larger weight or a smaller tolerance enforces the normalisation harder"))
-    results.append(CheckResult(
-        "test MSE no worse than plain MSE", guided["test_mse"] <= plain["test_mse"],
-        round(guided["test_mse"], 5), f"<= {plain['test_mse']:.5f}",
-        "the penalty should only fix the scale: check the sign and the mean over the batch"))
+    results.append(against(
+        "normalisation error improvement", ratio, improvement, quick,
+        "a larger weight or a smaller tolerance enforces the normalisation harder",
+        shown=round(ratio, 2)))
+    results[-1].target += f"x (plain {plain['normalisation_error']:.4f})"
+    mse_ratio = guided["test_mse"] / max(plain["test_mse"], 1e-12)
+    results.append(against(
+        "test MSE no worse than plain MSE", mse_ratio,
+        target_of("l4.normalisation_loss", "mse_ratio"), quick,
+        "the penalty should only fix the scale: check the sign and the mean over the batch",
+        shown=round(mse_ratio, 4)))
+    results[-1].target += f" (guided {guided['test_mse']:.5f} / plain {plain['test_mse']:.5f})"
     return results
 
 
@@ -85,7 +92,7 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
     """Output shape, then learned g and v0 within 1% and extrapolation vs a dense net."""
     import keras
 
-    from aml.lectures.lecture4 import PhysicsNetConfig, extrapolation_rmse, fit_projectile
+    from aml.lectures.lecture4.physics import PhysicsNetConfig, extrapolation_rmse, fit_projectile
     from aml.models.projectile import dense_regressor
 
     config = PhysicsNetConfig.quick() if quick else PhysicsNetConfig()
@@ -103,22 +110,24 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
         return results
     _training("training your model", lambda: fit_projectile(model, config))
     g, v0 = call_student(module, "learned_constants", model)
-    tolerance = 2 * CONSTANT_TOLERANCE if quick else CONSTANT_TOLERANCE
     for name, value, truth in (("g", g, config.g), ("v0", v0, config.v0)):
+        target = target_of("l4.structured_net", f"{name}_relative_error")
+        tolerance = target.threshold_for(quick)
         error = abs(float(value) - truth) / truth
-        results.append(CheckResult(f"learned {name} within {tolerance:.0%}", error <= tolerance,
-                                   round(float(value), 4), f"{truth} +- {tolerance:.0%}",
+        results.append(CheckResult(f"learned {name} within {tolerance:.0%}",
+                                   target.met(error, quick), round(float(value), 4),
+                                   f"{truth} +- {tolerance:.0%}",
                                    "the output must be v0 * t - g * t**2 / 2 with g and v0 "
                                    "from the sub-networks; scale them to about 10"))
     keras.utils.set_random_seed(0)
     dense = dense_regressor(config.baseline_hidden)
     fit_projectile(dense, config, learning_rate=config.baseline_learning_rate)
     ratio = extrapolation_rmse(dense, config) / max(extrapolation_rmse(model, config), 1e-12)
-    results.append(CheckResult("extrapolation to [5, 8] s vs a dense network",
-                               ratio >= EXTRAPOLATION_TARGET, round(ratio, 1),
-                               f">= {EXTRAPOLATION_TARGET}x smaller error",
-                               "g and v0 must not depend on t: feed the sub-networks a "
-                               "constant input"))
+    results.append(against("extrapolation to [5, 8] s vs a dense network", ratio,
+                           target_of("l4.structured_net", "extrapolation_improvement"), quick,
+                           "g and v0 must not depend on t: feed the sub-networks a "
+                           "constant input", shown=round(ratio, 1)))
+    results[-1].target += "x smaller error"
     return results
 
 
@@ -126,7 +135,7 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     """Trains the student's network and the unregularised one; the gap must halve."""
     import keras
 
-    from aml.lectures.lecture4 import RegularizationConfig, fit_and_measure
+    from aml.lectures.lecture4.physics import RegularizationConfig, fit_and_measure
     from aml.models.wavefunction import wave_regressor
 
     config = RegularizationConfig.quick() if quick else RegularizationConfig()
@@ -146,12 +155,16 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     keras.utils.set_random_seed(0)
     baseline = fit_and_measure(wave_regressor(config.hidden, config.frequency), config)
     reduction = 1.0 - mine["gap"] / baseline["gap"]
-    results.append(CheckResult("train/test gap reduction", reduction >= GAP_TARGET,
-                               round(reduction, 3), f">= {GAP_TARGET} "
-                               f"(unregularised gap {baseline['gap']:.4f})",
-                               "use a stronger regulariser, e.g. L2(1e-2) or Dropout(0.3)"))
-    results.append(CheckResult("test MSE no worse than unregularised",
-                               mine["test_mse"] <= baseline["test_mse"],
-                               round(mine["test_mse"], 5), f"<= {baseline['test_mse']:.5f}",
-                               "too strong a regulariser underfits: lower its factor"))
+    results.append(against("train/test gap reduction", reduction,
+                           target_of("l4.regularizer", "gap_reduction"), quick,
+                           "use a stronger regulariser, e.g. L2(1e-2) or Dropout(0.3)",
+                           shown=round(reduction, 3)))
+    results[-1].target += f" (unregularised gap {baseline['gap']:.4f})"
+    mse_ratio = mine["test_mse"] / max(baseline["test_mse"], 1e-12)
+    results.append(against("test MSE no worse than unregularised", mse_ratio,
+                           target_of("l4.regularizer", "mse_ratio"), quick,
+                           "too strong a regulariser underfits: lower its factor",
+                           shown=round(mse_ratio, 4)))
+    results[-1].target += (f" (yours {mine['test_mse']:.5f} / unregularised "
+                           f"{baseline['test_mse']:.5f})")
     return results

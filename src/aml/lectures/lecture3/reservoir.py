@@ -190,9 +190,9 @@ def reservoir(config: ReservoirConfig, ctx: RunContext) -> dict:
 
 
 def _figure(series, test_start, total, next_step, runs, lstm_runs, starts, horizon):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7))
+    fig, (top, bottom) = subplots(2, 1, figsize=(11, 7))
     t = np.arange(test_start, total)
     shown = slice(0, min(600, total - test_start))
     top.plot(t[shown], series[test_start:total][shown], color="black", lw=1.2, label="true")

@@ -118,7 +118,7 @@ def compare_losses(guided_loss, config: PhysicsLossConfig, seed: int = 0) -> dic
 def physics_loss(config: PhysicsLossConfig, ctx: RunContext) -> dict:
     """Plain MSE vs MSE + normalisation penalty on miscalibrated, noisy |psi|^2 samples."""
     from aml.data import infinite_well
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.tables import format_table
     from aml.training.physics import normalisation_loss
 
@@ -132,7 +132,7 @@ def physics_loss(config: PhysicsLossConfig, ctx: RunContext) -> dict:
     x, y = infinite_well.load(config.n_points, config.n, config.length, config.noise,
                               config.gain, seed=ctx.seed)
     grid, truth = infinite_well.grid(config.test_points, config.n, config.length)
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = subplots(figsize=(10, 4.2))
     ax.plot(grid[:, 0], truth[:, 0], "k-", lw=2, label="exact |psi_10|^2")
     ax.plot(x[:, 0], y[:, 0], ".", color="0.6",
             label=f"measured (gain {config.gain:g}, noise {config.noise:g})")
@@ -208,7 +208,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
 
     from aml.data import projectile
     from aml.models.projectile import dense_regressor, learned_constants, projectile_network
-    from aml.plots import plt
+    from aml.plots import subplots
 
     keras.utils.set_random_seed(ctx.seed)
     structured = projectile_network(config.hidden)
@@ -226,7 +226,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
     t_data, x_data = projectile.load(config.n_points, 0.0, config.t_max, config.v0, config.g,
                                      config.noise, seed=ctx.seed)
     t = np.linspace(0.0, config.t_extrapolate, 400, dtype=np.float32)[:, None]
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    fig, ax = subplots(figsize=(8, 4.6))
     ax.axvspan(config.t_max, config.t_extrapolate, color="0.92", label="extrapolation")
     ax.plot(t_data[:, 0], x_data[:, 0], ".", color="0.5", label="training samples")
     ax.plot(t[:, 0], projectile.position(t[:, 0], config.v0, config.g), "k-", lw=2,
@@ -311,7 +311,7 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
     import keras
 
     from aml.models.wavefunction import wave_regressor
-    from aml.plots import plt
+    from aml.plots import subplots
     from aml.tables import format_table
 
     runs = {}
@@ -325,7 +325,7 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
     best = min((n for n in runs if n != "none"), key=lambda n: runs[n]["test_mse"])
 
     (x, y), (grid, truth) = regularization_data(config, ctx.seed)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4))
+    fig, (left, right) = subplots(1, 2, figsize=(13, 4.4))
     for name, run in runs.items():
         line, = left.plot(run["history"]["loss"], lw=1, label=f"{name} train")
         left.plot(run["history"]["val_loss"], "--", color=line.get_color(), lw=1,

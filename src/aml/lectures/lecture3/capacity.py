@@ -15,14 +15,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from aml.context import RunContext
-from aml.lectures.lecture3_images import (
-    TIERS,
+from aml.lectures.lecture3.images import (
     AnnConfig,
     CnnConfig,
     build_image_model,
     load_images,
     train_classifier,
 )
+from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
     if data.note:
         ctx.log(data.note)
-    ann_tiers, cnn_tiers = TIERS.get(data.dataset, TIERS["cifar10"])
+    ann_tiers, cnn_tiers = ANN_TIERS.on(data.dataset), CNN_TIERS.on(data.dataset)
     ctx.log(f"dataset {data.dataset}: ANN tiers {ann_tiers}, CNN tiers {cnn_tiers}")
     runs = {"ANN": [], "CNN": []}
     curves = {}
@@ -105,9 +105,9 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
 
 def _curves(curves, dataset):
     """Training and validation accuracy per epoch of the largest ANN and CNN, one plot."""
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, (parameters, history) in curves.items():
         epochs = range(1, len(history["accuracy"]) + 1)
@@ -125,9 +125,9 @@ def _curves(curves, dataset):
 
 
 def _figure(runs, ann_tiers, cnn_tiers, dataset):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = subplots(figsize=(8, 5))
     colours = {"ANN": "tab:blue", "CNN": "tab:red"}
     for family, tiers in (("ANN", ann_tiers), ("CNN", cnn_tiers)):
         points = runs[family]

@@ -297,9 +297,9 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
 
 
 def _curves_figure(curves: dict, dataset: str):
-    import matplotlib.pyplot as plt
+    from aml.plots import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     for kind, values in curves.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", label=kind)
     ax.set_xlabel("epoch")

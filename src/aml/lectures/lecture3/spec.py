@@ -1,0 +1,106 @@
+"""Lecture 3, architectures: its examples and exercises, their targets.
+
+Read by `aml.catalog`; names code by "module:attribute" strings and imports no Keras.
+"""
+
+from __future__ import annotations
+
+from aml.lectures import Example, Exercise, Lecture
+from aml.targets import Target, Tiers
+
+_FASHION = (("dataset", "fashion_mnist"),)
+_CIFAR = (("dataset", "cifar10"),)
+
+_HERE = "aml.lectures.lecture3"
+
+# Accuracy tiers: the course's on CIFAR-10 (30/40/50% dense, 60/70/80% convolutional) and
+# IMDB (up to 90%); equivalents on the offline stand-ins and the test data.
+ANN_TIERS = Tiers("test_accuracy", (("cifar10", (0.30, 0.40, 0.50)),
+                                    ("fashion_mnist", (0.80, 0.85, 0.88)),
+                                    ("digits", (0.80, 0.90, 0.95))))
+CNN_TIERS = Tiers("test_accuracy", (("cifar10", (0.60, 0.70, 0.80)),
+                                    ("fashion_mnist", (0.88, 0.90, 0.92)),
+                                    ("digits", (0.85, 0.92, 0.97))))
+TEXT_TIERS = Tiers("test_accuracy", (("imdb", (0.80, 0.85, 0.90)),
+                                     ("movie_snippets", (0.70, 0.75, 0.80)),
+                                     ("synthetic", (0.70, 0.85, 0.95))))
+
+ENTRIES = (
+    Example("l3.ann_images", 3, "Dense-only image classifier (CIFAR-10, else Fashion-MNIST)",
+            f"{_HERE}.images:ann_images", f"{_HERE}.images:AnnConfig",
+            (Target("test_accuracy", ">=", 0.88, quick=0.7, when=_FASHION),
+             Target("test_accuracy", ">=", 0.50, quick=0.3, when=_CIFAR)),
+            search=f"{_HERE}.images:ann_search_space", tiers=ANN_TIERS,
+            topics=("dense",)),
+    Example("l3.cnn_images", 3, "Convolutional image classifier (CIFAR-10, else Fashion-MNIST)",
+            f"{_HERE}.images:cnn_images", f"{_HERE}.images:CnnConfig",
+            (Target("test_accuracy", ">=", 0.92, quick=0.7, when=_FASHION),
+             Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
+            search=f"{_HERE}.images:cnn_search_space", tiers=CNN_TIERS,
+            topics=("convolution",)),
+    Example("l3.params_for_accuracy", 3, "Parameters needed per accuracy tier, ANN vs CNN",
+            f"{_HERE}.capacity:params_for_accuracy",
+            f"{_HERE}.capacity:CapacityConfig",
+            (Target("cnn_minus_ann_accuracy", ">", 0.0, quick=-0.3),
+             Target("cnn_best_accuracy", ">=", 0.90, quick=0.5, when=_FASHION),
+             Target("cnn_best_accuracy", ">=", 0.70, quick=0.3, when=_CIFAR)),
+            topics=("dense", "convolution")),
+    Example("l3.feature_maps", 3, "What a trained CNN's first layer sees: filters and maps",
+            f"{_HERE}.images:feature_maps", f"{_HERE}.images:FeatureMapsConfig",
+            (Target("test_accuracy", ">=", 0.80, quick=0.5),),
+            topics=("convolution",)),
+    Example("l3.text_sentiment", 3, "Review sentiment: SimpleRNN, LSTM, BiLSTM, custom cell",
+            f"{_HERE}.text:text_sentiment", f"{_HERE}.text:TextConfig",
+            (Target("test_accuracy", ">=", 0.80, quick=0.6, when=(("dataset", "movie_snippets"),)),
+             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),))),
+            topics=("recurrent",)),
+    Exercise("l3.ann", 3, "Dense-only image classifier: parameters per accuracy tier",
+             "lecture3/ann.py", f"{_HERE}.solutions:ann.py", f"{_HERE}.checks:check_ann",
+             (Target("test_accuracy", ">=", 0.88, when=_FASHION),
+              Target("test_accuracy", ">=", 0.50, when=_CIFAR)), tiers=ANN_TIERS),
+    Exercise("l3.cnn", 3, "Convolutional image classifier: parameters per accuracy tier",
+             "lecture3/cnn.py", f"{_HERE}.solutions:cnn.py", f"{_HERE}.checks:check_cnn",
+             (Target("test_accuracy", ">=", 0.92, when=_FASHION),
+              Target("test_accuracy", ">=", 0.80, when=_CIFAR)), tiers=CNN_TIERS),
+    Exercise("l3.text", 3, "Review sentiment with memory (RNN, LSTM, BiLSTM, own cell)",
+             "lecture3/text.py", f"{_HERE}.solutions:text.py", f"{_HERE}.checks:check_text",
+             (Target("test_accuracy", ">=", 0.80, when=(("dataset", "movie_snippets"),)),
+              Target("test_accuracy", ">=", 0.90, when=(("dataset", "imdb"),))),
+             tiers=TEXT_TIERS),
+    Example("l3.reservoir", 3, "Echo state network on Mackey-Glass vs an LSTM",
+            f"{_HERE}.reservoir:reservoir",
+            f"{_HERE}.reservoir:ReservoirConfig",
+            (Target("nrmse_next_step", "<=", 1e-4, quick=1e-2),
+             Target("nrmse_free_run_84", "<=", 1e-2, quick=0.3),
+             Target("readout_seconds", "<", 1.0),
+             Target("n_reservoir", "<=", 500)),
+            topics=("recurrent", "reservoir")),
+)
+
+# The ideas and equations in our words: notebooks show the ones an example names.
+TOPICS = (
+    ("dense", r"""### How big is a dense network?
+Each dense layer of $m$ units on $n$ inputs holds $(n+1)\,m$ parameters (weights plus one
+bias per unit), so a stack costs $\sum_\ell (n_\ell + 1)\,m_\ell$. On images the first layer
+dominates: a flattened $28\times28$ image into 512 units is already $785\cdot512$ weights."""),
+    ("convolution", r"""### Convolution and pooling
+A $k\times k$ kernel $K$ slides over the image and at each place sums the products,
+$(I * K)_{ij} = \sum_{m,n} I_{i+m,\,j+n}\,K_{mn}$ (plus a bias, then ReLU). With padding
+$p$ and stride $s$ an $n$-pixel side becomes $\lfloor (n + 2p - k)/s\rfloor + 1$. A layer of
+$F$ filters on $C$ channels holds $(k^2C + 1)F$ parameters, whatever the image size.
+Pooling keeps the maximum (or mean) of each $2\times2$ window, halving each side.
+The classic CNN: (convolution, pooling) repeated, flatten, dense layers, softmax."""),
+    ("recurrent", r"""### Memory: recurrent cells
+A recurrent neuron also reads its own previous output:
+$h_t = f(W_1 x_t + W_2 h_{t-1} + b)$. The LSTM adds a cell state $c_t$ guarded by gates
+(each a sigmoid of $[h_{t-1}, x_t]$): forget $f_t$, input $i_t$, output $o_t$, and a candidate
+$\tilde c_t = \tanh(\cdot)$; then $c_t = f_t\odot c_{t-1} + i_t\odot\tilde c_t$ and
+$h_t = o_t\odot\tanh(c_t)$."""),
+    ("reservoir", r"""### Reservoir computing
+A fixed, sparse, random recurrent network is driven by the input,
+$\mathbf{x}(t) = f\big(W\mathbf{x}(t-1) + W_{in}\mathbf{u}(t)\big)$; only the readout
+$\mathbf{y}(t) = g\big(W_{out}\mathbf{x}(t)\big)$ is trained, by linear (ridge) regression,
+which takes a fraction of a second."""),
+)
+
+LECTURE = Lecture(3, "Architectures", ENTRIES, TOPICS)

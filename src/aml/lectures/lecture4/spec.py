@@ -1,0 +1,59 @@
+"""Lecture 4, physics guidance: its examples and exercises, their targets.
+
+Read by `aml.catalog`; names code by "module:attribute" strings and imports no Keras.
+"""
+
+from __future__ import annotations
+
+from aml.lectures import Example, Exercise, Lecture
+from aml.targets import Target
+
+_HERE = "aml.lectures.lecture4"
+
+ENTRIES = (
+    Example("l4.physics_loss", 4, "Physics-guided loss: normalisation of |psi_10|^2 in a well",
+            f"{_HERE}.physics:physics_loss", f"{_HERE}.physics:PhysicsLossConfig",
+            (Target("normalisation_improvement", ">=", 5.0),
+             Target("mse_ratio", "<=", 1.0)),
+            topics=("physics",)),
+    Example("l4.physics_net", 4, "Physics-structured network: projectile g and v0",
+            f"{_HERE}.physics:physics_net", f"{_HERE}.physics:PhysicsNetConfig",
+            (Target("g_relative_error", "<=", 0.01, quick=0.02),
+             Target("v0_relative_error", "<=", 0.01, quick=0.02),
+             Target("extrapolation_improvement", ">=", 10.0)),
+            topics=("physics",)),
+    Example("l4.regularization", 4, "L1, L2 and dropout against over-fitting few samples",
+            f"{_HERE}.physics:regularization", f"{_HERE}.physics:RegularizationConfig",
+            (Target("gap_reduction", ">=", 0.5),),
+            topics=("regularization",)),
+    Exercise("l4.normalisation_loss", 4, "A normalisation penalty added to the MSE",
+             "lecture4/physics_loss.py", f"{_HERE}.solutions:physics_loss.py",
+             f"{_HERE}.checks:check_physics_loss",
+             (Target("normalisation_improvement", ">=", 5.0), Target("mse_ratio", "<=", 1.0))),
+    Exercise("l4.structured_net", 4, "Projectile network built from x = v0 t - g t^2/2",
+             "lecture4/physics_net.py", f"{_HERE}.solutions:physics_net.py",
+             f"{_HERE}.checks:check_physics_net",
+             (Target("g_relative_error", "<=", 0.01, quick=0.02),
+              Target("v0_relative_error", "<=", 0.01, quick=0.02),
+              Target("extrapolation_improvement", ">=", 10.0))),
+    Exercise("l4.regularizer", 4, "Regularise the over-fitting wave network",
+             "lecture4/regularizer.py", f"{_HERE}.solutions:regularizer.py",
+             f"{_HERE}.checks:check_regularizer",
+             (Target("gap_reduction", ">=", 0.5), Target("mse_ratio", "<=", 1.0))),
+)
+
+# The ideas and equations in our words: notebooks show the ones an example names.
+TOPICS = (
+    ("physics", r"""### Physics in the loss or in the network
+A physics-guided loss adds a penalty when the prediction breaks a known law, e.g. the
+normalisation of a wave function on a well of width $L$:
+$\mathcal{L} = \mathrm{MSE} + \lambda\big(\tfrac{L}{N}\sum_n |\psi(x_n)|^2 - 1\big)^2$.
+A physics-structured network builds its output from the formula itself, e.g.
+$x(t) = v_0 t - g t^2/2$ with $g$ and $v_0$ learned."""),
+    ("regularization", r"""### Regularisation
+Penalties on the weights discourage over-fitting few samples: L1 adds
+$\lambda\sum|w|$ (drives weights to zero), L2 adds $\lambda\sum w^2$ (keeps them small);
+dropout zeroes a random fraction of activations during training."""),
+)
+
+LECTURE = Lecture(4, "Physics guidance", ENTRIES, TOPICS)

@@ -1,0 +1,39 @@
+"""Lecture 5, beyond gradients: its examples and exercises, their targets.
+
+Read by `aml.catalog`; names code by "module:attribute" strings and imports no Keras.
+"""
+
+from __future__ import annotations
+
+from aml.lectures import Example, Exercise, Lecture
+from aml.targets import Target
+
+_HERE = "aml.lectures.lecture5"
+
+ENTRIES = (
+    Example("l5.genetic", 5, "Iris network trained by a genetic algorithm, vs Adam",
+            f"{_HERE}.evolution:genetic", f"{_HERE}.evolution:GeneticConfig",
+            (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0)),
+            topics=("genetic",)),
+    Example("l5.reservoir_evolution", 5, "Echo state network hyperparameters evolved",
+            f"{_HERE}.evolution:reservoir_evolution",
+            f"{_HERE}.evolution:ReservoirConfig",
+            (Target("test_gain", ">=", 1.3, quick=1.0),),
+            topics=("genetic",)),
+    Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
+             "lecture5/genetic.py", f"{_HERE}.solutions:genetic.py",
+             f"{_HERE}.checks:check_genetic",
+             (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
+)
+
+# The ideas and equations in our words: notebooks show the ones an example names.
+TOPICS = (
+    ("genetic", r"""### Training without gradients
+A genetic algorithm keeps a population of weight vectors, scores each (its fitness),
+keeps the best (selection), mixes pairs gene by gene (crossover,
+$\mathbf{w} = \mathbf{m}\odot\mathbf{w}_a + (1-\mathbf{m})\odot\mathbf{w}_b$ for a random mask
+$\mathbf{m}$) and adds noise (mutation, $\mathbf{w} + \mathcal{N}(0, \sigma^2)$). Scoring is
+independent per individual, so it parallelises over processes."""),
+)
+
+LECTURE = Lecture(5, "Beyond gradients", ENTRIES, TOPICS)

@@ -1,0 +1,72 @@
+"""What a run must reach: `Target` (one number against a threshold) and `Tiers` (a ladder of
+thresholds). A leaf: specs, checkers, runners, sweeps and the report all import it, and it
+imports nothing of aml, so a lecture spec can name its targets without loading Keras."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+            "==": operator.eq}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A number a run must reach: `metric op threshold`, optionally only `when` metrics match.
+
+    `quick` is a looser threshold for the quick configuration, which must still show learning.
+    """
+
+    metric: str
+    op: str
+    threshold: float
+    quick: float | None = None
+    when: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self):
+        if self.op not in _COMPARE:
+            raise ValueError(f"Target op must be one of {sorted(_COMPARE)}, got {self.op!r}")
+
+    def applies(self, metrics: dict) -> bool:
+        return all(metrics.get(key) == value for key, value in self.when)
+
+    def threshold_for(self, quick: bool) -> float:
+        return self.quick if (quick and self.quick is not None) else self.threshold
+
+    def met(self, value: float, quick: bool = False) -> bool:
+        return value is not None and bool(_COMPARE[self.op](value, self.threshold_for(quick)))
+
+    def describe(self, quick: bool = False) -> str:
+        condition = "".join(f" [{k}={v}]" for k, v in self.when)
+        return f"{self.metric} {self.op} {self.threshold_for(quick):g}{condition}"
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """A ladder of thresholds on one metric, per dataset: each rung reached is worth a point.
+
+    `levels` pairs a dataset with its rungs, lowest first; `on(dataset)` falls back to the
+    first dataset's rungs for data the ladder does not name.
+    """
+
+    metric: str
+    levels: tuple[tuple[str, tuple[float, ...]], ...]
+    op: str = ">="
+
+    def __post_init__(self):
+        if self.op not in _COMPARE:
+            raise ValueError(f"Tiers op must be one of {sorted(_COMPARE)}, got {self.op!r}")
+
+    def on(self, dataset: str) -> tuple[float, ...]:
+        return dict(self.levels).get(dataset, self.levels[0][1])
+
+    def targets(self) -> tuple[Target, ...]:
+        """Every rung as a Target that applies only to its dataset (what sweeps and lists show)."""
+        return tuple(Target(self.metric, self.op, rung, when=(("dataset", dataset),))
+                     for dataset, rungs in self.levels for rung in rungs)
+
+    def describe(self) -> str:
+        return "; ".join(f"{self.metric} {self.op} " + "/".join(f"{r:g}" for r in rungs)
+                         + f" [dataset={dataset}]" for dataset, rungs in self.levels)
