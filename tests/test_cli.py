@@ -160,7 +160,7 @@ def test_a_run_with_no_applicable_target_says_so_everywhere(capsys, tmp_path, mo
                                 "aml.lectures.lecture1.iris:IrisConfig",
                                 (catalog.Target("test_accuracy", ">=", 0.5,
                                                 when=(("dataset", "none"),)),))
-    monkeypatch.setattr(catalog, "ENTRIES", (unmatched,))
+    monkeypatch.setattr(catalog, "entries", lambda: (unmatched,))
     assert main(["run", "l1.iris", "--quick", "--quiet", "--out", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "no target (nothing checked)" in out and "had no applicable target" in out
