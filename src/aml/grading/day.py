@@ -130,7 +130,7 @@ def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options:
     from aml.grading import fairness
     from aml.grading.grade import Journal, journal_path
     from aml.grading.merge import read_journal
-    from aml.grading.sandbox import Limits, run_sandboxed
+    from aml.grading.single import grade_one
 
     chosen = fairness.to_remeasure(records)
     if not chosen:
@@ -143,14 +143,14 @@ def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options:
 
     def measure(student: str, seed: int):
         path = ready / student if (ready / student).is_dir() else ready / f"{student}.py"
-        outcome = run_sandboxed(
+        outcome = grade_one(
             exercise, path, quick=options.get("quick", False), seed=seed,
-            limits=options.get("limits") or Limits(), hidden_source=hidden_source,
-            protected=(out, out.with_suffix(".json"), journal, *originals,
-                       workdir / "unzipped", *(p for p in ready.iterdir()),
-                       *([Path(hidden).resolve()] if hidden else [])),
-            unlistable=(ready, workdir),
-            backend=options.get("backend"))
+            limits=options.get("limits"), hidden_source=hidden_source,
+            backend=options.get("backend"),
+            private=(out, out.with_suffix(".json"), journal, *originals,
+                     workdir / "unzipped", *(p for p in ready.iterdir()),
+                     *([Path(hidden).resolve()] if hidden else [])),
+            unlistable=(ready, workdir))
         return outcome.checks if outcome.status == "ok" else None
 
     changed = fairness.remeasure(records, measure, options.get("seed", 0),

@@ -77,11 +77,12 @@ def _requirements() -> str:
 
 def reference_checks(exercise, *, quick: bool, seed: int, timeout_s: float) -> list[dict]:
     """Grade the reference solution in the sandbox: the exercise's checks and points."""
-    from aml.grading.sandbox import Limits, run_sandboxed
+    from aml.grading.sandbox import Limits
+    from aml.grading.single import grade_one
     from aml.grading.templates import solution_path
 
-    outcome = run_sandboxed(exercise, solution_path(exercise), quick=quick, seed=seed,
-                            limits=Limits(timeout_s=timeout_s))
+    outcome = grade_one(exercise, solution_path(exercise), quick=quick, seed=seed,
+                        limits=Limits(timeout_s=timeout_s))
     if outcome.status != "ok" or outcome.score < outcome.max_score:
         raise AmlError(f"the reference solution of {exercise.id} scores {outcome.score:g}/"
                        f"{outcome.max_score:g} ({outcome.status}: {outcome.detail}); "
@@ -162,7 +163,8 @@ def results_for(outcome, expected: list[dict], seconds: float) -> dict:
 def main() -> int:
     from aml import catalog
     from aml.grading.intake import prepare_folder
-    from aml.grading.sandbox import Limits, Outcome, run_sandboxed
+    from aml.grading.sandbox import Limits, Outcome
+    from aml.grading.single import grade_one
 
     start = time.monotonic()
     root = Path(os.environ.get("AML_AUTOGRADER_ROOT") or "/autograder")
@@ -175,11 +177,9 @@ def main() -> int:
         if sub.problem:
             outcome = Outcome(*sub.problem)
         else:
-            outcome = run_sandboxed(exercise, sub.path, quick=config["quick"],
-                                    seed=config["seed"],
-                                    limits=Limits(timeout_s=config["timeout_s"]),
-                                    protected=(root / "source" / "checks.json",
-                                               results.parent))
+            outcome = grade_one(exercise, sub.path, quick=config["quick"],
+                                seed=config["seed"], limits=Limits(timeout_s=config["timeout_s"]),
+                                private=(root / "source" / "checks.json", results.parent))
     report = results_for(outcome, config["checks"], time.monotonic() - start)
     write_bytes_atomic(results, json.dumps(report, indent=1).encode())
     print(f"{exercise.id}: {report['score']:g} points, {outcome.status}")
