@@ -42,6 +42,8 @@ def make_mixed_class(folder: Path) -> Path:
     shutil.copy(LINE / "syntax_error.py.txt", folder / "dave.py")           # broken
     shutil.copy(LINE / "loop.py", folder / "eve.py")                        # looping
     (folder / "frank.ipynb").write_text(_notebook(correct, "for i in range(3)\n    pass"))
+    # runs, but its second cell divides by zero on import: the row names the cell
+    (folder / "gina.ipynb").write_text(_notebook(correct, "x = 1\ny = x / 0"))
     # alice's file with her names changed and comments moved, handed in through Canvas
     copied = correct.replace("slope", "s").replace("intercept", "b").replace(
         '"""Least squares: every check passes."""', "# my own work")
@@ -61,7 +63,9 @@ def test_one_command_grades_a_mixed_class(line_exercise, tmp_path, capsys):
     assert code == 0, printed
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert sorted(rows) == ["alice", "bob", "carol", "dave", "doejohn", "eve", "frank",
-                            "smithjane"]
+                            "gina", "smithjane"]
+    gina = rows.pop("gina")
+    assert gina["status"] == "error" and "(notebook code cell 2)" in gina["feedback"], gina
     summary = {k: (r["status"], r["grade"], r["percent"], r["runs"]) for k, r in rows.items()}
     assert summary == {
         "alice": ("ok", "10", "100", "1"), "bob": ("ok", "10", "100", "1"),
@@ -75,8 +79,8 @@ def test_one_command_grades_a_mixed_class(line_exercise, tmp_path, capsys):
     assert rows["eve"]["feedback"] == "timeout: still running after 5 s (wall clock)"
     assert rows["doejohn"]["late"] == "late" and rows["doejohn"]["lms_id"] == "5678"
     # progress: done/total, failures so far, an ETA; no per-student denominators like 0/0
-    assert "[7/7, 2 not ok, done]" in printed and "ETA" in printed and "/0" not in printed
-    assert "8 submissions: 2 error, 5 ok, 1 timeout; mean score 2.38/5" in printed
+    assert "[8/8, 3 not ok, done]" in printed and "ETA" in printed and "/0" not in printed
+    assert "9 submissions: 3 error, 5 ok, 1 timeout; mean score 2.11/5" in printed
 
     canvas = list(csv.reader(out.with_name("lab1.canvas.csv").open()))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 1"]
@@ -95,11 +99,12 @@ def test_one_command_grades_a_mixed_class(line_exercise, tmp_path, capsys):
     assert (feedback / "carol.html").read_text().count("<tr class=\"fail\">") == 3
 
     found = json.loads(out.with_suffix(".json").read_text())
-    assert len(found["students"]) == 8
+    assert len(found["students"]) == 9
     # renamed variables and a new comment do not hide the copy; wrong answers are not flagged
     pairs = [(p["a"], p["b"]) for p in json.loads(
         _similarity_pairs(out.with_name("lab1.similarity.html")))]
-    assert pairs == [("alice", "bob"), ("alice", "smithjane"), ("bob", "smithjane")]
+    assert pairs == [("alice", "bob"), ("alice", "gina"), ("alice", "smithjane"),
+                     ("bob", "gina"), ("bob", "smithjane"), ("gina", "smithjane")]
     _check_class_page(out.with_name("lab1.class.html"), tmp_path)
     # the course report lists the graded class
     from aml.report.site import build_site
@@ -145,17 +150,17 @@ def _check_class_page(page: Path, tmp_path: Path) -> None:
     finally:
         browser.close()
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 10_000
-    # 8 students: 3 at 0 %, carol and doejohn at 40 %, three at 100 %
-    assert facts["bars"] == [3, 0, 0, 0, 2, 0, 0, 0, 0, 3]
-    # five checks: the contract checks passed by the 5 that ran, each tier by 3 of 8
-    assert list(facts["rates"].values()) == [0.625, 0.625, 0.375, 0.375, 0.375]
+    # 9 students: 4 at 0 %, carol and doejohn at 40 %, three at 100 %
+    assert facts["bars"] == [4, 0, 0, 0, 2, 0, 0, 0, 0, 3]
+    # five checks: the contract checks passed by the 5 that ran, each tier by 3 of 9
+    assert list(facts["rates"].values()) == [0.556, 0.556, 0.333, 0.333, 0.333]
     students = {s[0]: s for s in facts["students"]}
     assert students["carol"][2] == "held-out R2: none"
     assert students["alice"][2] == "held-out R2: 0.99"
     assert "smithjane" in students["alice"][3]
     assert facts["hints"][0].startswith("least squares gives 0.999")
     assert facts["svgWidth"] > 300
-    assert "8 students; grades out of 10" in facts["summary"]
+    assert "9 students; grades out of 10" in facts["summary"]
     for link in facts["links"]:
         assert Path(link.removeprefix("file://")).is_file(), link
 

@@ -23,6 +23,7 @@ import io
 import re
 
 from aml.grading.checks import LOAD_CHECK
+from aml.grading.intake import describe_in_cells
 
 # A cell starting with one of these is a formula in common spreadsheets (OWASP "CSV
 # injection"); a leading apostrophe makes it text and is hidden by the spreadsheet.
@@ -93,7 +94,8 @@ def feedback_line(record: dict, limit: int = 400) -> str:
     """One line for the gradebook: the status when not ok, then the first hints."""
     parts = []
     if record["status"] != "ok":
-        parts.append(f"{record['status']}: {record.get('detail') or ''}".strip(": "))
+        detail = describe_in_cells(str(record.get("detail") or ""), _info(record))
+        parts.append(f"{record['status']}: {detail}".strip(": "))
     seen = set()
     for check in record.get("checks", []):
         if not check["passed"] and check.get("hint") and check["hint"] not in seen \

@@ -177,7 +177,7 @@ def cell_of_line(cell_lines, line: int) -> int | None:
 def describe_in_cells(detail: str, info: dict) -> str:
     """'line 12' in a notebook submission's detail also says which cell it is in."""
     cell_lines = info.get("cell_lines") or []
-    if not cell_lines:
+    if not cell_lines or "code cell" in detail:  # intake's own messages name the cell
         return detail
 
     def replace(match):
