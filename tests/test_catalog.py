@@ -40,3 +40,13 @@ def test_target_semantics():
 def test_unknown_id_suggests_close_matches():
     with pytest.raises(AmlError, match="did you mean l1.iris"):
         catalog.get("l1.irs")
+
+
+@pytest.mark.parametrize("exercise", catalog.exercises(), ids=lambda e: e.id)
+def test_exercise_files_are_named_after_their_id(exercise):
+    from pathlib import PurePosixPath
+
+    name = exercise.id.split(".", 1)[1]
+    assert PurePosixPath(exercise.template) == PurePosixPath(f"lecture{exercise.lecture}",
+                                                            f"{name}.py")
+    assert exercise.solution.endswith(f".solutions:{name}.py")

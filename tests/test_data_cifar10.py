@@ -4,10 +4,11 @@ import io
 import pickle
 import tarfile
 
+import data_fixtures as fixtures
 import numpy as np
 import pytest
 
-from aml.data import cifar10, fixtures, load, store
+from aml.data import cifar10, load, store
 from aml.errors import AmlError
 
 

@@ -1,9 +1,10 @@
 """`aml data ...`: list, fetch, import, verify and path, with one-line errors."""
 
+import data_fixtures as fixtures
 import pytest
 
 from aml.cli import main
-from aml.data import LOADERS, cifar10, fixtures, movie_snippets, store
+from aml.data import LOADERS, cifar10, movie_snippets, store
 
 
 @pytest.fixture

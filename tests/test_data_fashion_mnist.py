@@ -3,10 +3,11 @@
 import gzip
 import hashlib
 
+import data_fixtures as fixtures
 import numpy as np
 import pytest
 
-from aml.data import fashion_mnist, fixtures, load, store
+from aml.data import fashion_mnist, load, store
 from aml.errors import AmlError
 
 

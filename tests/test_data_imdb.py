@@ -1,9 +1,10 @@
 """IMDB reviews from a tiny aclImdb_v1.tar.gz, with the checksum table overridden."""
 
+import data_fixtures as fixtures
 import numpy as np
 import pytest
 
-from aml.data import fixtures, imdb, load, store
+from aml.data import imdb, load, store
 from aml.errors import AmlError
 
 

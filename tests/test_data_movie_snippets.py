@@ -3,10 +3,11 @@
 import subprocess
 from pathlib import Path
 
+import data_fixtures as fixtures
 import numpy as np
 import pytest
 
-from aml.data import fixtures, load, movie_snippets, store
+from aml.data import load, movie_snippets, store
 from aml.errors import AmlError
 
 SCORES = [2.3, -0.6, 0.0, 1.5, -2.1, 0.4, -1.0, 3.1, -0.2, 0.9] * 4  # 20 positive, 20 not

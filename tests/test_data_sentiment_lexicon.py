@@ -1,8 +1,9 @@
 """The VADER lexicon bundled with vaderSentiment: verified, parsed, and clear when broken."""
 
+import data_fixtures as fixtures
 import pytest
 
-from aml.data import fixtures, load, sentiment_lexicon
+from aml.data import load, sentiment_lexicon
 from aml.errors import AmlError
 
 

@@ -5,9 +5,10 @@ import hashlib
 import io
 import os
 
+import data_fixtures as fixtures
 import pytest
 
-from aml.data import fixtures, store
+from aml.data import store
 from aml.errors import AmlError
 
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes

@@ -16,6 +16,7 @@ HIDDEN = Path(__file__).parent / "submissions" / "hidden_checks.py"
 LINE = Path(__file__).parent / "submissions" / "line"
 
 
+@pytest.mark.sandbox
 def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
     subs = tmp_path / "subs"
     shutil.copytree(L1, subs)
@@ -49,6 +50,7 @@ def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
     assert journal_path(out).exists()
 
 
+@pytest.mark.sandbox
 def test_check_runs_the_file_in_a_sandbox(capsys):
     code = cli.main(["check", "l1.sequential", "--file", str(L1 / "correct.py"), "--quick"])
     printed = capsys.readouterr().out
@@ -66,6 +68,7 @@ def line_catalog(monkeypatch, tmp_path):
     return tmp_path / "line.py"
 
 
+@pytest.mark.sandbox
 def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
     shutil.copy(LINE / "partial_slope.py", line_catalog)
     assert cli.main(["check", "--all"]) == 1
@@ -77,6 +80,7 @@ def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
     assert "tier 0.99 reached (the top one)" in capsys.readouterr().out
 
 
+@pytest.mark.sandbox
 def test_check_reports_crashes_and_missing_files(line_catalog, capsys):
     shutil.copy(LINE / "abort.py", line_catalog)
     assert cli.main(["check", "t.line", "--timeout", "60"]) == 1

@@ -47,6 +47,7 @@ def without_seconds(text: str) -> list[list[str]]:
     return [row[:-1] for row in rows]
 
 
+@pytest.mark.sandbox
 def test_thirty_students_two_jobs_same_csv_for_same_seed(tmp_path):
     subs = make_class(tmp_path / "subs")
     first = grade_class(EXERCISE, subs, tmp_path / "a" / "grades.csv", jobs=2, limits=LIMITS,
@@ -74,6 +75,7 @@ def test_thirty_students_two_jobs_same_csv_for_same_seed(tmp_path):
     assert all("hint" in c for s in report["students"] for c in s["checks"])
 
 
+@pytest.mark.sandbox
 def test_interrupted_run_resumes_without_regrading(tmp_path):
     subs = make_class(tmp_path / "subs", n=8)
     out = tmp_path / "grades.csv"
@@ -110,6 +112,7 @@ def test_interrupted_run_resumes_without_regrading(tmp_path):
     assert log == ["8 submissions already graded in grades.csv.journal; grading 0"]
 
 
+@pytest.mark.sandbox
 def test_changed_submission_is_graded_again_and_settings_are_checked(tmp_path):
     subs = make_class(tmp_path / "subs", n=2)
     out = tmp_path / "grades.csv"
@@ -176,6 +179,7 @@ def make_l1_class(folder, n=30):
     return folder
 
 
+@pytest.mark.sandbox
 def test_thirty_lecture1_submissions_two_jobs_same_csv_for_same_seed(tmp_path):
     from aml import catalog
 

@@ -29,14 +29,75 @@ def test_reference_residual_solution_passes_quick_check(monkeypatch):
 
 
 def test_residual_check_explains_a_wrong_network_and_bad_settings():
+    from aml.scratch.residual import residual_loss
+
     wrong = types.SimpleNamespace(
+        residual_loss=residual_loss,
         build_network=lambda: keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)]),
         hyperparameters=lambda: {"steps": 10})
     results = lecture2.check_residual(wrong, quick=True)
+    assert [r.passed for r in results[:3]] == [True, True, True]  # loss and settings fine
     assert not results[-1].passed and "Dense(1)" in results[-1].hint
-    typo = types.SimpleNamespace(build_network=wrong.build_network,
+    typo = types.SimpleNamespace(residual_loss=residual_loss, build_network=wrong.build_network,
                                  hyperparameters=lambda: {"step": 10})
-    assert lecture2.check_residual(typo)[0].measured == ["step"]
+    assert lecture2.check_residual(typo)[2].measured == ["step"]
+
+
+def _losses():
+    """Mistakes a student may make in the residual loss, each with what it computes."""
+    from keras import ops
+
+    from aml.scratch.residual import value_and_slope
+
+    def no_trial(network, f, x, x0, u0):  # trains NN itself: misses the initial condition
+        u, du = value_and_slope(network, x)
+        return ops.mean(ops.square(du - f(x, u)))
+
+    def not_squared(network, f, x, x0, u0):
+        g, dg = value_and_slope(lambda p: u0 + (p - x0) * network(p), x)
+        return ops.mean(dg - f(x, g))
+
+    def per_point(network, f, x, x0, u0):
+        g, dg = value_and_slope(lambda p: u0 + (p - x0) * network(p), x)
+        return ops.square(dg - f(x, g))
+
+    return {"no_trial": no_trial, "not_squared": not_squared, "per_point": per_point}
+
+
+@pytest.mark.parametrize("mistake, failed_check", [
+    ("no_trial", "residual_loss is 0 for an exact solution (du/dx = 2x, NN(x) = x)"),
+    ("not_squared", "residual_loss of NN = 0 is the mean of f(x)^2 (g = 1, dg/dx = 0)")])
+def test_a_wrong_residual_loss_is_named_before_any_training(mistake, failed_check):
+    module = types.SimpleNamespace(residual_loss=_losses()[mistake],
+                                   hyperparameters=lambda: 1 / 0)  # never reached
+    results = lecture2.check_residual(module, quick=True)
+    assert failed_check in {r.name for r in results if not r.passed}
+    assert len(results) == 2 and all(r.hint for r in results if not r.passed)
+
+
+def test_a_loss_that_is_not_one_number_is_a_one_line_error():
+    module = types.SimpleNamespace(residual_loss=_losses()["per_point"])
+    with pytest.raises(SubmissionError, match="must return one number.*ops.mean"):
+        lecture2.check_residual(module, quick=True)
+
+
+def test_the_checker_trains_on_the_students_loss(monkeypatch):
+    """A loss that ignores f trains to the wrong answer: the check measures the student's
+    loss, not a loss of its own."""
+    from aml.data import ode
+    from aml.scratch.residual import residual_loss
+
+    monkeypatch.setattr(ode, "EQUATIONS", {"2x": ode.EQUATIONS["2x"]})
+    monkeypatch.setattr(lecture2, "_loss_checks", lambda module: [])
+    solution = _solution("residual")
+    flat = types.SimpleNamespace(
+        residual_loss=lambda network, f, x, x0, u0: residual_loss(
+            network, lambda p, u: 0 * p, x, x0, u0),
+        build_network=solution.build_network, hyperparameters=lambda: {"steps": 200,
+                                                                      "lbfgs_steps": 50})
+    results = lecture2.check_residual(flat, quick=True)
+    error = results[-1].measured
+    assert not results[-1].passed and error == pytest.approx(4.0, rel=1e-2)  # u = 1, not x^2+1
 
 
 def test_supervised_check_measures_the_students_training():

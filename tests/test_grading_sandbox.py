@@ -10,6 +10,9 @@ from grading_fixture import EXERCISE
 from aml.grading.grade import grade_class
 from aml.grading.sandbox import Limits, run_sandboxed, validate_checks
 
+# every test here runs code in the real grading sandbox (child processes and limits)
+pytestmark = pytest.mark.sandbox
+
 CORPUS = Path(__file__).parent / "submissions" / "line"
 ESCAPE = Path("/tmp/aml_grading_escape.txt")
 SLOW = ("loop", "fork_bomb")

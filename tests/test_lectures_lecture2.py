@@ -67,6 +67,8 @@ def test_exploration_no_epsilon_stands_still(tmp_path):
     metrics = _run("l2.exploration", tmp_path)
     assert metrics["distance_epsilon_0"] == 0 and metrics["training_distance_epsilon_0"] == 0
     assert metrics["distance_epsilon_0p5"] == metrics["optimal_distance"] == 10
+    # late in training, exploring less, it walks nearly as well as a perfect gait would
+    assert 0.9 <= metrics["late_walk_vs_ideal"] <= 1.3
 
 
 @pytest.mark.parametrize("entry", [e for e in catalog.examples() if e.lecture == 2],

@@ -212,13 +212,13 @@ def test_no_checker_holds_its_own_threshold(module):
 
 
 @pytest.mark.parametrize("exercise_id", ["l1.sequential", "l1.subclassing"])
-def test_aml_check_grades_against_what_aml_list_shows(exercise_id, monkeypatch, capsys):
+def test_aml_check_grades_against_what_aml_show_lists(exercise_id, monkeypatch, capsys):
     from aml import cli
 
     exercise = catalog.get(exercise_id)
     assert cli.main(["show", exercise_id]) == 0
     shown = capsys.readouterr().out
-    assert all(t.describe() in shown for t in exercise.targets)
+    assert all(f"target  {t.describe()}" in shown for t in exercise.targets)
     results = {r.name: r for r in run_check(exercise, solution_path(exercise), quick=True)}
     for name, metric in (("test accuracy", "test_accuracy"), ("parameter count", "parameters")):
         (target,) = [t for t in exercise.targets if t.metric == metric]
@@ -231,3 +231,22 @@ def test_aml_check_grades_against_what_aml_list_shows(exercise_id, monkeypatch, 
     results = {r.name: r for r in run_check(moved, solution_path(moved), quick=True)}
     assert results["parameter count"].target == "== 68" and not results["parameter count"].passed
     assert results["test accuracy"].target == ">= 1.01" and not results["test accuracy"].passed
+
+
+def test_aml_show_lists_the_tiers_a_check_grades_against(capsys):
+    from aml import cli
+
+    assert cli.main(["show", "l3.text"]) == 0
+    shown = capsys.readouterr().out
+    for dataset, rungs in catalog.get("l3.text").tiers.levels:
+        assert f"{' / '.join(f'{r:g}' for r in rungs)} [dataset={dataset}]" in shown
+
+
+@pytest.mark.parametrize("entry", [e for e in catalog.entries() if e.tiers is not None],
+                         ids=lambda e: e.id)
+def test_a_target_on_a_tiered_metric_is_the_top_tier_of_its_dataset(entry):
+    """Targets and tiers on one metric tell one story: passing means the top tier."""
+    for target in entry.targets:
+        if target.metric == entry.tiers.metric:
+            (dataset,) = [value for key, value in target.when if key == "dataset"]
+            assert target.threshold == entry.tiers.on(dataset)[-1]

@@ -14,7 +14,8 @@ from aml import catalog, cli
 from aml.report.collect import latest_runs
 from aml.report.site import build_site
 
-PAGES = {"index.html", "sweeps.html"} | {f"lecture-{n}.html" for n in range(1, 6)}
+PAGES = {"index.html", "sweeps.html"} | {f"lecture-{spec.number}.html"
+                                          for spec in catalog.lectures()}
 
 PAGE_FACTS = """({
   title: document.title,
@@ -74,6 +75,7 @@ def test_sweep_summary_answers_the_tier_question(site):
     assert summary["per_tier"][0]["row"]["parameters"] == 27
 
 
+@pytest.mark.browser
 def test_report_renders_in_headless_chromium(site, tmp_path):
     results, index, record, _ = site
     binary = find_browser()

@@ -49,7 +49,9 @@ def test_pareto_front_keeps_only_undominated_models():
 
 def test_goal_tiers_come_from_the_targets_and_tiers_of_the_spec():
     goal = goal_for(catalog.get("l1.iris"))
-    assert (goal.metric, goal.maximize, goal.tier_values()) == ("test_accuracy", True, [0.93])
+    # Chosen on validation accuracy; the test accuracy is what gets reported for the choice.
+    assert (goal.metric, goal.reported, goal.maximize, goal.tier_values()) == (
+        "val_accuracy", "test_accuracy", True, [0.93])
     tiered = dataclasses.replace(catalog.get("l1.iris"), tiers=Tiers(
         "test_accuracy", (("a", (0.6,)), ("b", (0.6, 0.8)))))
     goal = goal_for(tiered)
@@ -110,7 +112,16 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
         assert row["parameters"] == _iris_parameters(row["params"]["hidden"])
         assert row["config"]["hidden"] == row["params"]["hidden"]
         assert row["config"]["epochs"] == 30 and row["params"]["learning_rate"] == 0.02
-        assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["test_accuracy"]
+        assert 0.0 <= row["metric"] <= 1.0 and row["metric"] == row["metrics"]["val_accuracy"]
+    chosen = {r["trial"] for r in summary["front"]} | {
+        a["row"]["trial"] for a in summary["per_tier"] if a["row"]}
+    for row in summary["trials"]:  # the test set is shown for the chosen models only
+        if row["trial"] in chosen:
+            assert 0.0 <= row["test"] <= 1.0
+        else:
+            assert "test" not in row and not any("test" in k for k in row["metrics"])
+    for front_row in summary["front"]:
+        assert front_row["test"] is not None
     for row in summary["trials"]:  # every trial is matched or beaten by a front member
         assert any(f["parameters"] <= row["parameters"] and f["metric"] >= row["metric"]
                    for f in summary["front"])
@@ -120,7 +131,8 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     assert answer["tier"] == 0.93
     assert (answer["row"] or {}).get("parameters") == expected
     assert _png_width(folder / "pareto.png") > 400
-    assert "Pareto front" in printed and "Smallest model per tier" in printed
+    assert "Pareto front (val_accuracy vs parameters; test_accuracy of these models only)" \
+        in printed and "Smallest model per tier (reached on val_accuracy)" in printed
     assert summary["settings"] == {"epochs": 30} and "held: epochs=30" in printed
     assert (tmp_path / "sweeps.db").is_file()
     # --trials 0 only summarises, adopting what the study held.
@@ -214,7 +226,7 @@ def _finish(process: subprocess.Popen) -> str:
 
 
 def _numbers(output: str) -> set[int]:
-    return {int(n) for n in re.findall(r"trial (\d+): test_accuracy", output)}
+    return {int(n) for n in re.findall(r"trial (\d+): val_accuracy", output)}
 
 
 def _running_study(url: str, worker: subprocess.Popen):
@@ -231,6 +243,8 @@ def _running_study(url: str, worker: subprocess.Popen):
         time.sleep(0.1)
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
     with postgres_server() as url:
         doomed = _worker(url, 1, "--worker")
@@ -262,6 +276,6 @@ def test_postgres_workers_share_a_study_and_survive_a_killed_worker(tmp_path):
         assert len(complete) == 4
         for trial in complete:
             assert trial.values[1] == _iris_parameters(trial.params["hidden"])
-            assert trial.values[0] == trial.user_attrs["metrics"]["test_accuracy"]
+            assert trial.values[0] == trial.user_attrs["metrics"]["val_accuracy"]
         summary = _finish(_worker(url, 0, "--out", str(tmp_path)))  # the study stays usable
         assert "4 complete, 1 fail" in summary

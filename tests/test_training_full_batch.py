@@ -20,3 +20,39 @@ def test_fit_curve_reaches_1e_3_and_lbfgs_improves_on_adam():
     grid = np.linspace(0, 3, 200)
     assert np.max(np.abs(fit(grid) - np.sin(2 * grid))) < 1e-3
     assert min(fit.history["lbfgs"]) < 0.1 * fit.history["adam"][-1]
+
+
+def test_lbfgs_opens_no_library_after_a_checker_is_imported():
+    """The grading sandbox refuses dlopen/dlsym once student code may run; L-BFGS limits BLAS
+    threads through threadpoolctl, so the lecture 2 checker prepares that at import."""
+    import os
+    import subprocess
+    import sys
+
+    import aml
+
+    script = """
+import sys
+import aml.lectures.lecture2.checks
+refused = []
+def hook(event, args):
+    if event.startswith(("ctypes.dlopen", "ctypes.dlsym")):
+        refused.append(event)
+        raise PermissionError(event)
+sys.addaudithook(hook)
+import numpy as np
+from keras import ops
+from aml.models.curve import mlp
+from aml.training.full_batch import minimise
+model = mlp((4,), dtype="float64")
+model(np.zeros((1, 1)))
+x = ops.convert_to_tensor(np.linspace(-1, 1, 9).reshape(-1, 1), dtype="float64")
+history = minimise(model, lambda call: ops.mean(ops.square(call(x) - x ** 2)), steps=20,
+                   lbfgs_steps=20)
+print("refused", refused, "lbfgs", len(history["lbfgs"]))
+"""
+    env = dict(os.environ, PYTHONPATH=aml.SOURCE_ROOT)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert "refused [] lbfgs" in result.stdout, result.stderr[-2000:]
+    assert int(result.stdout.split()[-1]) >= 20  # L-BFGS ran its evaluations

@@ -2,6 +2,7 @@
 
 from aml.training.reinforcement import (
     EpsilonSchedule,
+    expected_distance,
     optimal_distance,
     run_episode,
     step,
@@ -36,3 +37,17 @@ def test_exploration_learns_to_walk():
     assert walker["greedy_distance"] == optimal_distance(20)
     assert walker["policy"] == ["next pose"] * 4
     assert walker["epsilons"][0] == 0.5 and walker["epsilons"][-1] < 0.05
+
+
+def test_expected_distance_of_a_perfect_gait_that_explores():
+    import numpy as np
+
+    assert expected_distance(0.0, 40) == optimal_distance(40)
+    assert abs(expected_distance(1.0, 40)) < 0.5  # random actions: forward and back balance
+    values = [expected_distance(e, 40) for e in (0.0, 0.05, 0.2, 0.5)]
+    assert values == sorted(values, reverse=True)
+    # the exact chain agrees with playing the episodes: 4000 of them within 3 standard errors
+    rng = np.random.default_rng(0)
+    table = np.array([[0, 1, 0]] * 4, dtype=float)
+    played = [run_episode(table, 0.2, 40, rng)[1] for _ in range(4000)]
+    assert abs(np.mean(played) - expected_distance(0.2, 40)) < 3 * np.std(played) / 63

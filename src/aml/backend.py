@@ -24,7 +24,11 @@ def use_backend(name: str | None = None) -> str:
             f"start a new process with --backend {name}"
         )
     os.environ["KERAS_BACKEND"] = name
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's C++ log lines (oneDNN notices, "E0000 ... NodeDef mentions attribute")
+    # bypass Python and say nothing a user can act on: a real failure raises an exception.
+    # Level 3 keeps only fatal ones; it must be set before TensorFlow is first imported.
+    # Set TF_CPP_MIN_LOG_LEVEL yourself (e.g. 0) to see them when debugging TensorFlow.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if name == "jax":
         try:
             import jax  # noqa: F401
@@ -34,8 +38,21 @@ def use_backend(name: str | None = None) -> str:
 
     if importlib.util.find_spec("tensorflow") is not None:
         _import_quietly("tensorflow")  # Keras loads it on either backend (tf.data, utils)
+        import logging
+
+        logging.getLogger("tensorflow").addFilter(_one_trace_per_model)
     _import_quietly("keras")
     return name
+
+
+def _one_trace_per_model(record) -> bool:
+    """Drop TensorFlow's "N out of the last M calls ... triggered tf.function retracing".
+
+    It counts traces by the Python code of the function, so training (or predicting with)
+    several models one after another, as the lectures do, reads as retracing although each
+    model's graph is traced once, as it must be. Real retracing within one model (varying
+    shapes) is prevented where it happens: fixed input signatures, padded last batches."""
+    return "triggered tf.function retracing" not in record.getMessage()
 
 
 def _import_quietly(module: str) -> None:

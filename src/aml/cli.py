@@ -96,6 +96,10 @@ def cmd_show(args) -> int:
         print(f"  target  {target.describe()}{extra}")
     if not entry.targets:
         print("  target  none: a run is reported as 'no target'")
+    if entry.tiers is not None:
+        for dataset, rungs in entry.tiers.levels:
+            print(f"  tiers   {entry.tiers.metric} {entry.tiers.op} "
+                  f"{' / '.join(f'{r:g}' for r in rungs)} [dataset={dataset}]")
     if entry.kind == "example":
         print(f"  code    {entry.runner.replace(':', '.')}, configured by "
               f"{entry.config.rsplit(':', 1)[-1]}")
@@ -138,15 +142,26 @@ def _select_examples(ids: list[str]) -> list:
 def _results_table(records: list[dict]) -> str:
     rows = []
     for record in records:
+        if "skipped" in record:
+            rows.append([record["id"], "-", "-", "-", f"SKIPPED: no data; `{record['fix']}`"])
+            continue
         if "error" in record:
             rows.append([record["id"], "-", "-", "-", "ERROR: " + record["error"][:60]])
             continue
         if not record["targets"]:
             rows.append([record["id"], "-", "-", "-", "no target (nothing checked)"])
         for target in record["targets"]:
-            rows.append([record["id"], target["metric"], fmt(target["value"]), target["target"],
-                         "pass" if target["met"] else "MISSED"])
-    return format_table(rows, ["example", "metric", "measured", "target", "result"])
+            measured = fmt(target["value"]) + (f" ± {fmt(target['se'])}"
+                                                if target.get("se") is not None else "")
+            status = target.get("status") or ("pass" if target["met"] else "MISSED")
+            rows.append([record["id"], target["metric"], measured, target["target"], status])
+    return format_table(rows, ["example", "metric", "measured ± SE", "target", "result"])
+
+
+def _data_lines(records: list[dict]) -> list[str]:
+    """Where each example's data came from, for the examples that read a dataset file."""
+    return [f"  {r['id']}: {r['data_summary']}" for r in records
+            if r.get("data_summary") and any(d["provenance"] != "generated" for d in r["data"])]
 
 
 def cmd_run(args) -> int:
@@ -162,20 +177,32 @@ def cmd_run(args) -> int:
                        verbose=not args.quiet)
     print()
     print(_results_table(records))
+    sources = _data_lines(records)
+    if sources:
+        print("\ndata:\n" + "\n".join(sources))
     from aml.results import outcome
 
     by_outcome: dict[str, list[str]] = {}
     for record in records:
         by_outcome.setdefault(outcome(record), []).append(record["id"])
     print()
+    skipped = [r for r in records if "skipped" in r]
+    if skipped:  # not run, not failed: the data is missing, and here is how to get it
+        print(f"{len(skipped)} example(s) skipped because their data is not on this machine: "
+              + "; ".join(f"{r['id']}: `{r['fix']}`" for r in skipped))
+    if "met (within 1 SE)" in by_outcome:
+        print(f"{len(by_outcome['met (within 1 SE)'])} example(s) met a target by less than one "
+              f"standard error of the test set: {', '.join(by_outcome['met (within 1 SE)'])}")
     for word, meaning in (("missed", "missed a target"), ("error", "failed with an error"),
                           ("no target", "had no applicable target, so nothing was checked")):
         if word in by_outcome:
             print(f"{len(by_outcome[word])} of {len(records)} examples {meaning}: "
                   f"{', '.join(by_outcome[word])}")
-    if len(by_outcome.get("pass", [])) != len(records):
+    if set(by_outcome) - {"pass", "met (within 1 SE)", "skipped"}:
         return 1
-    print(f"all {len(records)} examples met their targets; results in {results_root(args.out)}/")
+    ran = len(records) - len(skipped)
+    print(f"all {ran} examples that ran met their targets; results in "
+          f"{results_root(args.out)}/")
     return 0
 
 

@@ -42,6 +42,12 @@ class Progress:
             return
         self._draw(self._line(self._step, text), end=False)
 
+    def batches(self, epochs: int, prefix: str = ""):
+        """An `on_batch(epoch, batch, batches)` for `aml.training.supervised.fit` that shows
+        "epoch e/E, batch b/B" (after `prefix`) inside the current step."""
+        return lambda epoch, batch, batches: self.detail(
+            f"{prefix}epoch {epoch}/{epochs}, batch {batch}/{batches}")
+
     def _line(self, step: int, extras: str) -> str:
         bar = "#" * int(min(step / self.total, 1.0) * 20)
         elapsed = time.perf_counter() - self.start

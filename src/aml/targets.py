@@ -17,6 +17,10 @@ class Target:
     """A number a run must reach: `metric op threshold`, optionally only `when` metrics match.
 
     `quick` is a looser threshold for the quick configuration, which must still show learning.
+    `source` says where the threshold comes from when it is not the course's own number (a
+    published baseline, or the claim the course makes). `validation` names the metric every
+    choice is made on instead (sweeps, the smallest model per tier); by default `val_<x>`
+    for a target on `test_<x>`.
     """
 
     metric: str
@@ -24,6 +28,8 @@ class Target:
     threshold: float
     quick: float | None = None
     when: tuple[tuple[str, Any], ...] = ()
+    source: str = ""
+    validation: str | None = None
 
     def __post_init__(self):
         if self.op not in _COMPARE:
@@ -31,6 +37,11 @@ class Target:
 
     def applies(self, metrics: dict) -> bool:
         return all(metrics.get(key) == value for key, value in self.when)
+
+    @property
+    def selection_metric(self) -> str:
+        """The validation metric that choices use, so the test set is read only once."""
+        return self.validation or "val_" + self.metric.removeprefix("test_")
 
     def threshold_for(self, quick: bool) -> float:
         return self.quick if (quick and self.quick is not None) else self.threshold

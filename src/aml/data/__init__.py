@@ -31,8 +31,62 @@ LOADERS = {
 }
 
 
+# Datasets that stand in for the course's own when it is not on the machine.
+STAND_INS = {"fashion_mnist": "cifar10", "movie_snippets": "imdb"}
+# Provenance of every dataset loaded since the last `loaded()`: what a run's record carries.
+_LOADED: dict[str, dict] = {}
+
+
 def load(name: str, **kwargs):
     """Load a dataset by name from local copies only; never downloads."""
     if name not in LOADERS:
         raise AmlError(f"unknown dataset {name!r}; known: {', '.join(sorted(LOADERS))}")
-    return importlib.import_module(LOADERS[name]).load(**kwargs)
+    data = importlib.import_module(LOADERS[name]).load(**kwargs)
+    _LOADED.setdefault(name, provenance(name))
+    return data
+
+
+def loaded(clear: bool = True) -> list[dict]:
+    """Provenance of the datasets loaded since the last call (the start of a run)."""
+    found = list(_LOADED.values())
+    if clear:
+        _LOADED.clear()
+    return found
+
+
+def provenance(name: str) -> dict:
+    """Where `load(name)` reads from: "verified archive" (published checksums), "unverified
+    copy" (imported, with file count and digest), "generated" (from a seed) or, for a dataset
+    that replaces the course's own, "stand-in" with the provenance of its files beside it."""
+    from aml.data import store
+
+    module = importlib.import_module(LOADERS[name])
+    if hasattr(module, "provenance"):
+        info = module.provenance()
+    elif hasattr(module, "FILENAMES"):
+        dirs = module.system_dirs() if hasattr(module, "system_dirs") else module.SYSTEM_DIRS
+        sums = []
+        try:
+            for filename in module.FILENAMES:
+                path = store.locate(name, filename, dirs)
+                sums.append(f"{filename}: {store.check(path, name, filename).describe()}")
+            info = {"dataset": name, "provenance": "verified archive", "detail": "; ".join(sums)}
+        except AmlError as err:
+            info = {"dataset": name, "provenance": "missing", "detail": str(err)}
+    else:
+        info = {"dataset": name, "provenance": "generated", "detail": "generated from a seed"}
+    if name in STAND_INS:
+        info = {**info, "files": info["provenance"], "provenance": "stand-in",
+                "stand_in_for": STAND_INS[name]}
+    return info
+
+
+def describe(info: dict) -> str:
+    """One line: "cifar10: unverified copy (...)", "fashion_mnist: stand-in for cifar10 ..."."""
+    if info["provenance"] == "stand-in":
+        return (f"{info['dataset']}: stand-in for {info['stand_in_for']} "
+                f"({info.get('files', '?')})")
+    detail = info.get("detail", "")
+    if info["provenance"] == "unverified copy":
+        return f"{info['dataset']}: {detail}"
+    return f"{info['dataset']}: {info['provenance']}" + (f" ({detail})" if detail else "")

@@ -6,7 +6,7 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-from aml.data import LOADERS, store
+from aml.data import LOADERS, copies, store
 from aml.errors import AmlError
 from aml.tables import format_table
 
@@ -70,8 +70,18 @@ def dataset_status(name: str, rehash: bool = False) -> tuple[list, list[dict]]:
     size = human_size(sum(f["path"].stat().st_size for f in present)) if present else "-"
     where = ", ".join(sorted({str(f["path"].parent) for f in present})) or "-"
     states = {f["state"] for f in files}
+    info = copies.manifest(name)
     if states == {"verified"}:
         status = "verified"
+    elif info is not None:  # no verified archive, but an imported copy the loader will read
+        folder = copies.copy_dir(name)
+        size = human_size(sum(p.stat().st_size for p in folder.iterdir() if p.is_file()))
+        where, status = str(folder), copies.describe(info)
+        if rehash:
+            try:
+                copies.check_copy(name)
+            except AmlError as err:
+                status = f"CHANGED SINCE IMPORT: {err}"
     elif "mismatch" in states:
         status = f"CHECKSUM MISMATCH: see `aml data verify {name}`"
     else:
@@ -106,10 +116,13 @@ def cmd_import(args) -> int:
         paths = module.import_path(source)
     else:
         paths = store.import_into(args.name, module.FILENAMES, source)
-    for path in paths:
-        print(f"{args.name}: imported {path} (verified)")
     row, files = dataset_status(args.name)
-    if row[-1] != "verified":
+    for path in paths:
+        if path == copies.copy_dir(args.name):
+            print(f"{args.name}: imported into {path} as an {row[-1]}")
+        else:
+            print(f"{args.name}: imported {path} (verified)")
+    if row[-1] != "verified" and not row[-1].startswith(copies.UNVERIFIED):
         print(f"{args.name}: still {row[-1]}")
     return 0
 
@@ -120,7 +133,11 @@ def cmd_verify(args) -> int:
         dataset_module(args.name)
     bad = 0
     for name in names:
-        _, files = dataset_status(name, rehash=True)
+        row, files = dataset_status(name, rehash=True)
+        if copies.manifest(name) is not None and "verified" not in {f["state"] for f in files}:
+            print(f"{name}/{copies.FOLDER}: {row[-1]} ({copies.copy_dir(name)})")
+            bad += row[-1].startswith("CHANGED")
+            continue
         for entry in files:
             where = entry["path"] or "not found"
             print(f"{name}/{entry['file']}: {entry['state']} ({where})"
@@ -135,6 +152,9 @@ def cmd_verify(args) -> int:
 def cmd_path(args) -> int:
     dataset_module(args.name)
     row, files = dataset_status(args.name)
+    if row[-1].startswith(copies.UNVERIFIED):
+        print(copies.copy_dir(args.name))
+        return 0
     if row[-1] != "verified":
         raise AmlError(f"{args.name} is not available: {row[-1]}")
     paths = [str(f["path"]) for f in files]
@@ -155,7 +175,10 @@ def register(subparsers) -> None:
     s.set_defaults(func=cmd_fetch)
     s = sub.add_parser("import", help="verify a local copy and put it into the cache")
     s.add_argument("name", metavar="NAME")
-    s.add_argument("path", metavar="PATH", help="the published file, or a folder holding it")
+    s.add_argument("path", metavar="PATH",
+                   help="the published file, or a folder holding it; for cifar10 also "
+                        "train/<class>/ + test/<class>/ image folders or Keras's "
+                        "cifar-10-batches-py/, for imdb an extracted aclImdb/ (unverified)")
     s.set_defaults(func=cmd_import)
     s = sub.add_parser("verify", help="re-hash datasets against their published checksums")
     s.add_argument("name", nargs="?", metavar="NAME", help="one dataset (default: all)")

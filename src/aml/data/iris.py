@@ -49,7 +49,9 @@ def prepared_split(test_size: float = 0.2, seed: int = 42):
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    x, labels, _ = load()
+    from aml.data import load as load_dataset  # records the provenance for the run
+
+    x, labels, _ = load_dataset(NAME)
     y = np.eye(3, dtype=np.float32)[labels]
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_size, random_state=seed, stratify=labels)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from aml import atomic
-from aml.errors import AmlError
+from aml.errors import AmlError, DataUnavailable
 from aml.progress import Progress
 
 CHUNK = 1 << 20
@@ -283,8 +283,8 @@ def locate(name: str, filename: str, extra_dirs: Iterable[Path] = (), title: str
     if errors:  # copies exist but none is intact: say so, and how to replace it
         raise type(errors[0])(f"{errors[0]}; {fix_hint(name, filename)}")
     tried = ", ".join(str(d) for d in [dataset_dir(name), *extra_dirs])
-    raise AmlError(f"{title or name}: {filename} not found (looked in {tried}); "
-                   + fix_hint(name, filename))
+    raise DataUnavailable(f"{title or name}: {filename} not found (looked in {tried}); "
+                          + fix_hint(name, filename), fix=f"aml data fetch {name}")
 
 
 @contextlib.contextmanager

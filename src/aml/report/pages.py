@@ -88,7 +88,8 @@ def badge(record: dict | None) -> str:
     if record is None:
         return '<span class="badge none">never run</span>'
     text = outcome(record)
-    kind = {"pass": "pass", "no target": "none"}.get(text, "fail")
+    kind = {"pass": "pass", "no target": "none", "met (within 1 SE)": "quick",
+            "skipped": "none"}.get(text, "fail")
     quick = ' <span class="badge quick">quick</span>' if record.get("quick") else ""
     return f'<span class="badge {kind}">{text}</span>{quick}'
 
@@ -147,13 +148,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
             f"{record.get('backend', '?')} · wall {fmt(record.get('wall_seconds'))} s · "
             f"finished {record.get('finished', '?')}")
     body = head + f'<p class="meta">{escape(meta)}</p>'
-    targets = [[t["metric"], t["value"], t["target"],
-                Raw(f'<span class="badge {"pass" if t["met"] else "fail"}">'
-                    f'{"pass" if t["met"] else "missed"}</span>')]
+    if record.get("data_summary"):
+        body += f'<p class="meta">data: {escape(record["data_summary"])}</p>'
+    targets = [[t["metric"], t["value"], t.get("se"), t["target"], Raw(_verdict(t))]
                for t in record.get("targets", [])]
     if targets:
-        body += "<h3>Targets</h3>" + table(["metric", "measured", "target", "result"], targets,
-                                           numeric=(1,))
+        body += "<h3>Targets</h3>" + table(["metric", "measured", "standard error", "target",
+                                            "result"], targets, numeric=(1, 2))
     metrics = [[k, v] for k, v in sorted(record.get("metrics", {}).items())]
     body += "<h3>Metrics</h3>" + table(["metric", "value"], metrics, numeric=(1,))
     if figures:
@@ -172,6 +173,13 @@ def _example_section(example, record: dict | None, figures: list[str], sweeps: l
                           for s in mine)
         body += f"<p>Sweeps of this example: {links}</p>"
     return body + "</section>"
+
+
+def _verdict(target: dict) -> str:
+    status = target.get("status") or ("pass" if target["met"] else "MISSED")
+    kind = {"pass": "pass", "MISSED": "fail"}.get(status, "quick")
+    text = "missed" if kind == "fail" else status
+    return f'<span class="badge {kind}">{escape(text)}</span>'
 
 
 def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
@@ -217,18 +225,21 @@ def sweeps_page(sweeps: list, figures: dict) -> str:
             body += (f'<figure><img src="{escape(figures[summary["study"]])}" '
                      f'alt="Pareto front of {escape(summary["study"])}"><figcaption>'
                      f"{escape(metric)} vs parameters</figcaption></figure>")
-        front = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params(r["params"]),
-                  r.get("wall_seconds")] for r in summary["front"]]
-        body += "<h3>Pareto front</h3>" + table(
-            ["trial", metric, "parameters", "config", "wall s"], front, numeric=(1, 2, 4))
+        reported = summary.get("reported") or "test"
+        front = [[r["trial"], r["metric"], r.get("test"), f"{r['parameters']:,}",
+                  _params(r["params"]), r.get("wall_seconds")] for r in summary["front"]]
+        body += (f"<h3>Pareto front</h3><p class=meta>chosen on {escape(metric)}; "
+                 f"{escape(reported)} shown for the chosen models only</p>" + table(
+                     ["trial", metric, reported, "parameters", "config", "wall s"], front,
+                     numeric=(1, 2, 3, 5)))
         tiers = []
         for answer in summary.get("per_tier", []):
             row = answer["row"]
-            tiers.append([answer["tier"], "not reached", "-", "-"] if row is None else
+            tiers.append([answer["tier"], "not reached", "-", "-", "-"] if row is None else
                          [answer["tier"], f"{row['parameters']:,}", row["metric"],
-                          _params(row["params"])])
+                          row.get("test"), _params(row["params"])])
         if tiers:
             body += "<h3>Smallest model per tier</h3>" + table(
-                ["tier", "parameters", metric, "config"], tiers, numeric=(0, 1, 2))
+                ["tier", "parameters", metric, reported, "config"], tiers, numeric=(0, 1, 2, 3))
         body += "</section>"
     return page("Sweeps: how many parameters for each tier?", body, "sweeps.html")

@@ -1,5 +1,7 @@
-"""What a sweep found: the Pareto front (metric vs parameters), and for each course tier the
-smallest model that reached it, as data (sweep.json), a table and a figure (pareto.png)."""
+"""What a sweep found: the Pareto front (validation metric vs parameters), and for each course
+tier the smallest model that reached it on validation, as data (sweep.json), a table and a
+figure (pareto.png). Only those chosen models show their test metric: the test set answers
+"how good is the model we picked", never "which model to pick"."""
 
 from __future__ import annotations
 
@@ -51,8 +53,23 @@ def smallest_per_tier(rows: list[dict], goal: Goal, tiers: list[float]) -> list[
     return answers
 
 
+def hide_test_metrics(metrics: dict) -> dict:
+    """A trial's metrics without any test-set number (for trials nobody chose)."""
+    return {k: v for k, v in metrics.items() if "test" not in k}
+
+
+def reveal_chosen(rows: list[dict], chosen: set[int], reported: str) -> None:
+    """Give chosen rows their test metric (`test`); strip test numbers from the others."""
+    for row in rows:
+        if row["trial"] in chosen:
+            row["test"] = row["metrics"].get(reported)
+        else:
+            row["metrics"] = hide_test_metrics(row["metrics"])
+
+
 def summarize(study, goal: Goal, storage_url: str = "") -> dict:
-    """The sweep as data: trial counts, tiers, all points, the front, the answer per tier."""
+    """The sweep as data: trial counts, tiers, all points, the front, the answer per tier;
+    everything chosen on the validation metric, test metrics only for the chosen trials."""
     import optuna
 
     with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna since 2.9
@@ -61,13 +78,18 @@ def summarize(study, goal: Goal, storage_url: str = "") -> dict:
     rows = trial_rows(study)
     tiers = goal.tier_values(rows[0]["metrics"] if rows else None)
     states = Counter(t.state.name.lower() for t in study.get_trials(deepcopy=False))
+    front = pareto_front(rows, goal.maximize)
+    per_tier = smallest_per_tier(rows, goal, tiers)
+    reported = goal.reported or goal.metric
+    reveal_chosen(rows, {r["trial"] for r in front} | {a["row"]["trial"] for a in per_tier
+                                                         if a["row"] is not None}, reported)
     return {
         "example": goal.example.id, "title": goal.example.title, "metric": goal.metric,
+        "reported": reported,
         "direction": "maximize" if goal.maximize else "minimize", "quick": goal.quick,
         "study": study.study_name, "storage": redact(storage_url), "states": dict(states),
         "settings": jsonable(goal.settings), "fixed": jsonable(goal.fixed),
-        "tiers": tiers, "trials": rows, "front": pareto_front(rows, goal.maximize),
-        "per_tier": smallest_per_tier(rows, goal, tiers),
+        "tiers": tiers, "trials": rows, "front": front, "per_tier": per_tier,
     }
 
 
@@ -75,10 +97,15 @@ def _params_text(params: dict) -> str:
     return " ".join(f"{k}={fmt(v)}" for k, v in params.items())
 
 
+def _reported(summary: dict) -> str:
+    return summary.get("reported") or "test"
+
+
 def front_table(summary: dict) -> str:
-    rows = [[r["trial"], r["metric"], f"{r['parameters']:,}", _params_text(r["params"]),
-             fmt(r["wall_seconds"])] for r in summary["front"]]
-    return format_table(rows, ["trial", summary["metric"], "parameters", "config", "wall s"])
+    rows = [[r["trial"], r["metric"], fmt(r.get("test")), f"{r['parameters']:,}",
+             _params_text(r["params"]), fmt(r["wall_seconds"])] for r in summary["front"]]
+    return format_table(rows, ["trial", summary["metric"], _reported(summary), "parameters",
+                               "config", "wall s"])
 
 
 def tier_table(summary: dict) -> str:
@@ -86,12 +113,12 @@ def tier_table(summary: dict) -> str:
     for answer in summary["per_tier"]:
         row = answer["row"]
         if row is None:
-            rows.append([answer["tier"], "not reached", "-", "-", "-"])
+            rows.append([answer["tier"], "not reached", "-", "-", "-", "-"])
         else:
-            rows.append([answer["tier"], f"{row['parameters']:,}", row["metric"], row["trial"],
-                         _params_text(row["params"])])
-    return format_table(rows, ["tier", "smallest parameters", summary["metric"], "trial",
-                               "config"])
+            rows.append([answer["tier"], f"{row['parameters']:,}", row["metric"],
+                         fmt(row.get("test")), row["trial"], _params_text(row["params"])])
+    return format_table(rows, ["tier", "smallest parameters", summary["metric"],
+                               _reported(summary), "trial", "config"])
 
 
 def format_summary(summary: dict) -> str:
@@ -101,10 +128,11 @@ def format_summary(summary: dict) -> str:
     changed = {**summary.get("settings", {}), **summary.get("fixed", {})}
     if changed:
         lines.append("held: " + _params_text(changed))
-    lines += ["",
-             "Pareto front (" + summary["metric"] + " vs parameters):", front_table(summary)]
+    lines += ["", f"Pareto front ({summary['metric']} vs parameters; "
+                  f"{_reported(summary)} of these models only):", front_table(summary)]
     if summary["per_tier"]:
-        lines += ["", "Smallest model per tier:", tier_table(summary)]
+        lines += ["", f"Smallest model per tier (reached on {summary['metric']}):",
+                  tier_table(summary)]
     return "\n".join(lines)
 
 

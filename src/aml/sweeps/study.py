@@ -1,5 +1,7 @@
 """Run sweep trials: each trial is the example's runner on a configuration its search space
-suggests, seeded like `aml run`, scored on (the example's first target metric, parameters).
+suggests, seeded like `aml run`, scored on (the validation counterpart of the example's first
+target metric, parameters). Choices are made on validation data carved from the training set;
+the test metric of a trial is kept aside and shown only for the models finally chosen.
 
 Storage is any database URL Optuna accepts: a SQLite file under results/ by default,
 PostgreSQL when several processes or machines share one study. Every process sends a
@@ -41,7 +43,8 @@ class TrialCrashed(Exception):
 
 @dataclass(frozen=True)
 class Goal:
-    """What a sweep of one example optimises, and the tiers it reports against."""
+    """What a sweep of one example optimises (`metric`, a validation metric), what it reports
+    for the chosen models (`reported`, the test metric), and the tiers."""
 
     example: catalog.Example
     metric: str
@@ -50,6 +53,7 @@ class Goal:
     quick: bool
     settings: dict = field(default_factory=dict)  # config fields changed before the search
     fixed: dict = field(default_factory=dict)  # search parameters held at one value
+    reported: str = ""
 
     def identity(self) -> dict:
         """What must match for processes to share a study."""
@@ -68,7 +72,8 @@ class Goal:
 
 def goal_for(example: catalog.Example, quick: bool = False, settings: dict | None = None,
              fixed: dict | None = None) -> Goal:
-    """The example's first target metric and direction, plus its tiers.
+    """The validation counterpart of the example's first target metric, its direction and
+    the tiers (thresholds of that target, applied to the validation metric when choosing).
 
     Tiers are the example's targets on that metric and the rungs of its spec's `tiers`.
     `settings` change fields of the base configuration; `fixed` holds search parameters at
@@ -92,8 +97,8 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     if unknown:
         raise AmlError(f"--set {unknown[0]}: the configuration of {example.id} has no such "
                        f"field; it has {', '.join(sorted(fields))}")
-    return Goal(example, first.metric, maximize, tuple(tiers), quick, settings,
-                dict(fixed or {}))
+    return Goal(example, first.selection_metric, maximize, tuple(tiers), quick, settings,
+                dict(fixed or {}), reported=first.metric)
 
 
 class PruningGuard:
@@ -102,7 +107,7 @@ class PruningGuard:
     def __init__(self, goal: Goal, metrics: dict | None = None):
         """`metrics` of a finished trial, when there is one, pick the tiers that apply
         (e.g. the dataset's); without them the most lenient of all tiers is used."""
-        base = goal.metric.removeprefix("test_")
+        base = goal.metric.removeprefix("val_").removeprefix("test_")
         self.keys = (f"val_{base}", base)
         tiers = [v for v in goal.tier_values(metrics) if v > 0]
         easiest = tiers[0] if tiers else None
@@ -287,8 +292,9 @@ def trial_objective(goal: Goal, seed: int = 0, prune: bool = True):
         trial.set_user_attr("metrics", jsonable(metrics))
         for key in (goal.metric, "parameters"):
             if not isinstance(metrics.get(key), (int, float)):
-                raise AmlError(f"{example.id} reports no numeric {key!r} metric; "
-                               f"a sweep needs {goal.metric!r} and 'parameters'")
+                raise AmlError(f"{example.id} reports no numeric {key!r} metric; a sweep "
+                               f"chooses on validation data, so it needs {goal.metric!r} "
+                               "and 'parameters'")
         return float(metrics[goal.metric]), float(metrics["parameters"])
 
     return objective

@@ -11,6 +11,7 @@ serves the stateful TensorFlow model and the stateless JAX one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import keras
@@ -103,8 +104,6 @@ def _jax_loss(model, loss_fn):
 
 
 def _jax_adam(model, optimizer, loss_fn):
-    import functools
-
     import jax
 
     grad = jax.value_and_grad(_jax_loss(model, loss_fn))
@@ -182,12 +181,25 @@ def _assign(variables, flat) -> None:
         offset += size
 
 
+@functools.cache
+def blas_threads():
+    """threadpoolctl's view of the loaded BLAS libraries, made once. Making it opens those
+    libraries (dlopen) and its first limit() looks up their thread functions (dlsym); the
+    grading sandbox refuses both once student code may run, so a checker that trains with
+    L-BFGS calls this while it is imported, and later limits reuse what it found."""
+    from threadpoolctl import ThreadpoolController
+
+    controller = ThreadpoolController()
+    with controller.limit(limits=1, user_api="blas"):
+        pass
+    return controller
+
+
 def _lbfgs(model, value_and_grad, steps: int, report=None, every: int = 100) -> list[float]:
     """Polish the weights with SciPy's L-BFGS-B, restarted from the best weights when a line
     search gives up early (common in float32), until `steps` evaluations are spent; the
     model ends with the best weights seen. `report(evaluations, best_loss)` every `every`."""
     from scipy.optimize import minimize
-    from threadpoolctl import threadpool_limits
 
     variables = model.trainable_variables
     best = {"loss": np.inf, "flat": np.concatenate(
@@ -206,7 +218,7 @@ def _lbfgs(model, value_and_grad, steps: int, report=None, every: int = 100) -> 
 
     # L-BFGS-B's small matrix products are slowed ~25x by BLAS threads competing with the
     # backend's threads: one BLAS thread is the fast setting here.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_threads().limit(limits=1, user_api="blas"):
         while len(losses) < steps:
             before, spent = best["loss"], len(losses)
             budget = steps - spent

@@ -40,6 +40,25 @@ def optimal_distance(steps: int) -> float:
     return float(steps // POSES)
 
 
+def expected_distance(epsilon: float, steps: int) -> float:
+    """The mean distance of an episode that walks perfectly except for exploring with
+    probability `epsilon` (a random action): the best any agent can do while exploring.
+
+    Exact, by carrying the probability of each pose through the episode."""
+    pose = np.zeros(POSES)
+    pose[0], distance = 1.0, 0.0
+    for _ in range(steps):
+        moved = np.zeros(POSES)
+        for now in range(POSES):
+            for action in range(len(ACTIONS)):
+                chance = pose[now] * (epsilon / len(ACTIONS) + (1 - epsilon) * (action == 1))
+                new, reward = step(now, action)
+                moved[new] += chance
+                distance += chance * reward
+        pose = moved
+    return float(distance)
+
+
 def q_network(hidden: int = 16, seed: int = 0) -> keras.Model:
     """Q(pose) for every action from a one-hot pose; zero output layer (see module docs)."""
     model = keras.Sequential([

@@ -54,12 +54,13 @@ BATCH_REPORTS = 20
 def fit(model: keras.Model, x, y, *, loss, epochs: int, batch_size: int,
         optimizer: keras.optimizers.Optimizer | None = None,
         validation_split: float = 0.0, validation_data=None, seed: int = 0,
-        with_accuracy: bool = True,
+        with_accuracy: bool = True, shuffle: bool = True,
         on_epoch: Callable[[int, dict], None] | None = None,
         on_batch: Callable[[int, int, int], None] | None = None) -> dict[str, list[float]]:
     """Train `model` like `model.fit(..., shuffle=True)` and return its per-epoch history.
 
-    As in Keras, `validation_split` holds out the *last* fraction of x/y before shuffling.
+    As in Keras, `validation_split` holds out the *last* fraction of x/y before shuffling;
+    `shuffle=False` takes the batches in order every epoch (as `model.fit` does then).
     `on_epoch(epoch, logs)` is called after each compiled chunk with the latest epoch's logs.
     `on_batch(epoch, batch, batches)` is called from inside the compiled loop about
     BATCH_REPORTS times per epoch (epochs of BATCH_REPORT_MIN_STEPS batches or more), so a
@@ -78,7 +79,8 @@ def fit(model: keras.Model, x, y, *, loss, epochs: int, batch_size: int,
         model(x[:1])
     optimizer.build(model.trainable_variables)
     rng = np.random.default_rng(seed)
-    perms = np.stack([rng.permutation(len(x)) for _ in range(epochs)]).astype("int32")
+    perms = np.stack([rng.permutation(len(x)) if shuffle else np.arange(len(x))
+                      for _ in range(epochs)]).astype("int32")
     if validation_data is not None:
         xv = np.asarray(validation_data[0], dtype="float32")
         yv = np.asarray(validation_data[1]).astype(y.dtype)

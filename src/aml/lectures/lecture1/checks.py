@@ -7,6 +7,8 @@ the test accuracy are graded against the exercise's targets in the lecture spec.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from aml.grading.checks import (
@@ -14,9 +16,12 @@ from aml.grading.checks import (
     CheckResult,
     against,
     call_student,
+    read_specs,
     returns_model,
     target_of,
 )
+
+read_specs()  # the targets this module grades against, fixed before student code runs
 
 LAYERS = [(8, "relu"), (3, "softmax")]  # the network of the notes: the exercise's contract
 EXERCISE_OF_API = {"sequential": "l1.sequential", "functional": "l1.functional",
@@ -78,7 +83,7 @@ def check_iris_network(module, api: str, quick: bool = False) -> list[CheckResul
     if not all(r.passed for r in results):
         return results + [CheckResult("test accuracy", False, None, target,
                                       "fix the architecture first; training was skipped")]
-    config = IrisConfig.quick() if quick else IrisConfig()
+    config = replace(IrisConfig.quick() if quick else IrisConfig(), trainer="fast")
     try:
         _, test = train_iris(model, config)
         accuracy = round(test["accuracy"], 4)

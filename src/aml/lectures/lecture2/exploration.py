@@ -29,7 +29,12 @@ class ExplorationConfig:
 
 def exploration(config: ExplorationConfig, ctx: RunContext) -> dict:
     """Train one robot per starting epsilon; report what each greedy policy walks at the end."""
-    from aml.training.reinforcement import EpsilonSchedule, optimal_distance, train_walker
+    from aml.training.reinforcement import (
+        EpsilonSchedule,
+        expected_distance,
+        optimal_distance,
+        train_walker,
+    )
 
     optimum = optimal_distance(config.steps)
     runs, metrics = {}, {"optimal_distance": optimum}
@@ -53,6 +58,13 @@ def exploration(config: ExplorationConfig, ctx: RunContext) -> dict:
     metrics["last_episodes_fraction"] = min(
         float(np.mean(runs[e]["distances"][-10:])) for e in explorers) / optimum \
         if explorers else 0.0
+    # Decaying epsilon is the point: late in training the robot should walk nearly as well
+    # as a perfect gait disturbed only by the exploration still scheduled then.
+    late = slice(-min(10, config.episodes), None)
+    metrics["late_walk_vs_ideal"] = min(
+        float(np.sum(runs[e]["distances"][late])) / sum(
+            expected_distance(eps, config.steps) for eps in runs[e]["epsilons"][late])
+        for e in explorers) if explorers else 0.0
     ctx.save_figure(_figure(runs, optimum), "distance_per_episode")
     return metrics
 

@@ -55,7 +55,7 @@ def rule_based(config: RuleConfig, ctx: RunContext) -> dict:
     ctx.save_figure(_figure(model, config, mean, std, learned, t, y), "rule_vs_neuron")
     return {"test_accuracy": test["accuracy"], "learned_threshold": learned,
             "threshold_error": abs(learned - config.threshold),
-            "parameters": model.count_params()}
+            "n_test": len(x) - split, "parameters": model.count_params()}
 
 
 def _figure(model, config, mean, std, learned, t, y):

@@ -78,10 +78,12 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
     for number, (family, model_config, epochs) in enumerate(plan, 1):
         keras.utils.set_random_seed(ctx.seed)
         model = build_image_model(model_config, data.x_train.shape[1:], len(data.class_names))
+        # The largest models take minutes per epoch: show their batches, not a still bar.
         history, test, _ = train_classifier(model, data, epochs=epochs,
                                             batch_size=config.batch_size,
                                             learning_rate=model_config.learning_rate,
-                                            seed=ctx.seed)
+                                            seed=ctx.seed,
+                                            on_batch=bar.batches(epochs, f"{family} {number}: "))
         runs[family].append((model.count_params(), round(test["accuracy"], 4)))
         curves[family] = (model.count_params(), history)  # the family's largest, last
         ctx.log(f"{family} {getattr(model_config, 'widths', None) or model_config.filters}: "

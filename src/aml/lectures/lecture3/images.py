@@ -133,7 +133,7 @@ def build_image_model(config, input_shape, n_classes: int):
 
 def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
                      learning_rate: float, validation_split: float = 0.1, seed: int = 0,
-                     on_epoch=None):
+                     on_epoch=None, on_batch=None):
     """Adam + sparse categorical cross-entropy; returns (history, test metrics, s per epoch)."""
     import time
 
@@ -146,7 +146,7 @@ def train_classifier(model, data: ImageData, *, epochs: int, batch_size: int,
     history = supervised.fit(model, data.x_train, data.y_train, loss=loss, epochs=epochs,
                              batch_size=batch_size, validation_split=validation_split,
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
-                             on_epoch=on_epoch)
+                             on_epoch=on_epoch, on_batch=on_batch)
     seconds = time.perf_counter() - start
     test = _evaluate_in_batches(model, data.x_test, data.y_test, loss)
     return history, test, seconds / max(epochs, 1)
@@ -178,7 +178,8 @@ def _run_image_example(config, ctx: RunContext, label: str) -> dict:
     history, test, per_epoch = train_classifier(
         model, data, epochs=config.epochs, batch_size=config.batch_size,
         learning_rate=config.learning_rate, validation_split=config.validation_split,
-        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs))
+        seed=ctx.seed, on_epoch=lambda e, logs: bar.update(e, **logs),
+        on_batch=bar.batches(config.epochs))
     parameters = model.count_params()
     ctx.log(f"{label}: test accuracy {test['accuracy']:.4f} with {parameters:,} parameters "
             f"on {data.dataset}, {per_epoch:.1f} s per epoch")
@@ -186,7 +187,8 @@ def _run_image_example(config, ctx: RunContext, label: str) -> dict:
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
             "test_loss": round(test["loss"], 4), "parameters": parameters,
             "final_val_accuracy": round(history["val_accuracy"][-1], 4),
-            "seconds_per_epoch": round(per_epoch, 2)}
+            "val_accuracy": round(history["val_accuracy"][-1], 4),  # what sweeps choose on
+            "n_test": len(data.x_test), "seconds_per_epoch": round(per_epoch, 2)}
 
 
 def ann_images(config: AnnConfig, ctx: RunContext) -> dict:
@@ -256,7 +258,8 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     _, test, _ = train_classifier(model, data, epochs=config.epochs,
                                   batch_size=config.batch_size,
                                   learning_rate=config.learning_rate, seed=ctx.seed,
-                                  on_epoch=lambda e, logs: bar.update(e, **logs))
+                                  on_epoch=lambda e, logs: bar.update(e, **logs),
+                                  on_batch=bar.batches(config.epochs))
     first = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
     kernels = np.asarray(first.get_weights()[0])            # (kh, kw, channels, filters)
     image = data.x_test[config.image_index % len(data.x_test)]
@@ -267,7 +270,8 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
             f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
     ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
-            "parameters": model.count_params(), "filters_shown": int(kernels.shape[-1]),
+            "parameters": model.count_params(), "n_test": len(data.x_test),
+            "filters_shown": int(kernels.shape[-1]),
             "active_fraction": round(float((maps > 0).mean()), 4)}
 
 

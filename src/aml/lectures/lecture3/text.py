@@ -65,7 +65,7 @@ def load_texts(dataset: str = "auto", seed: int = 0, graded: bool = False):
         if graded:
             y, y_test = 2.0 * y - 1, 2.0 * y_test - 1
         return texts, y, texts_test, y_test, "synthetic", ""
-    extra = {"graded": True} if graded else {}
+    extra = {"graded": True, "seed": seed} if graded else {"seed": seed}
     if dataset != "auto":
         return (*load(dataset, **extra), dataset, "")
     try:
@@ -106,7 +106,7 @@ class TextConfig:
 
 
 def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, seed=0,
-                     on_epoch=None):
+                     on_epoch=None, on_batch=None):
     """Adam + binary cross-entropy (y may be soft targets in [0, 1]); keeps the weights of the
     epoch with the best validation accuracy. Returns (history, best epoch, seconds per epoch)."""
     import keras
@@ -126,7 +126,7 @@ def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, 
                              loss=keras.losses.BinaryCrossentropy(), epochs=epochs,
                              batch_size=batch_size, validation_data=(xv, yv[:, None]),
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
-                             on_epoch=remember)
+                             on_epoch=remember, on_batch=on_batch)
     seconds = (time.perf_counter() - start) / epochs
     if best["weights"] is not None:
         model.set_weights(best["weights"])
@@ -227,10 +227,15 @@ def text_model(kind: str, config: TextConfig, data: TextSplit, vocab_size: int, 
     return model
 
 
-def probabilities(model, x) -> np.ndarray:
-    """The model's positive-class probability for each row of token ids, in batches."""
-    return np.asarray(model.predict(np.asarray(x, dtype="float32"), batch_size=1024,
-                                    verbose=0)).reshape(-1)
+def probabilities(model, x, batch_size: int = 1024) -> np.ndarray:
+    """The model's positive-class probability for each row of token ids, in batches.
+
+    The rows are padded to whole batches, so every batch has one shape and the prediction
+    graph is traced once (a short last batch would trace it again)."""
+    x = np.asarray(x, dtype="float32")
+    batch = min(batch_size, len(x))
+    padded = np.concatenate([x, np.zeros((-len(x) % batch, *x.shape[1:]), x.dtype)])
+    return np.asarray(model.predict(padded, batch_size=batch, verbose=0)).reshape(-1)[:len(x)]
 
 
 def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
@@ -251,7 +256,7 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
         history, best_epoch, per_epoch = train_text_model(
             model, split.x_train, split.targets, split.x_val, split.y_val, epochs=config.epochs,
             batch_size=config.batch_size, learning_rate=config.learning_rate, seed=seed,
-            on_epoch=lambda e, logs: bar.update(e, **logs))
+            on_epoch=lambda e, logs: bar.update(e, **logs), on_batch=bar.batches(config.epochs))
         return (model, history, best_epoch, per_epoch,
                 accuracy(probabilities(model, split.x_val), split.y_val),
                 probabilities(model, data.x_test))
@@ -291,7 +296,8 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     # The kind is chosen on validation; its ensemble, when there is one, is the answer by
     # design (averaging lowers variance), so no second look at validation decides.
     best = rows[-1] if config.ensemble > 1 else max(rows, key=lambda row: row[1])
-    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3])
+    metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3],
+                   val_accuracy=best[1], n_test=len(data.y_test))
     ctx.save_figure(_curves_figure(curves, data.dataset), "validation_accuracy")
     return metrics
 

@@ -55,14 +55,19 @@ def mse(model, x, y) -> float:
 
 @dataclass(frozen=True)
 class PhysicsLossConfig:
-    """The n=10 state of a well of width 2, measured at 200 positions by a detector whose gain
-    is off by 15% and whose readings are noisy: the data alone cannot fix the absolute scale."""
+    """The n=10 state of a well of width 2, measured at 200 positions with noisy readings.
+
+    The main scenario is the course's: a calibrated detector (`gain` 1). The second one,
+    beside it, reads 15% low (`miscalibrated_gain`): there the data alone cannot fix the
+    absolute scale and the penalty has the most to correct.
+    """
 
     n: int = 10
     length: float = 2.0
     n_points: int = 200
     noise: float = 0.15
-    gain: float = 0.85
+    gain: float = 1.0
+    miscalibrated_gain: float = 0.85
     hidden: int = 64
     frequency: float = 20.0
     epochs: int = 800
@@ -101,58 +106,83 @@ def fit_wave_model(loss, config: PhysicsLossConfig, seed: int = 0):
 
 
 def compare_losses(guided_loss, config: PhysicsLossConfig, seed: int = 0) -> dict:
-    """Train with plain MSE and with `guided_loss`; test MSE and normalisation error of both."""
+    """Train with plain MSE and with `guided_loss`; test MSE (with its standard error) and
+    normalisation error of both."""
     import keras
 
     from aml.data import infinite_well
+    from aml.stats import mse_with_se
 
     x_test, y_test = infinite_well.grid(config.test_points, config.n, config.length)
     out = {}
     for name, loss in (("plain", keras.losses.MeanSquaredError()), ("guided", guided_loss)):
         model, _ = fit_wave_model(loss, config, seed)
-        out[name] = {"model": model, "test_mse": mse(model, x_test, y_test),
+        test_mse, test_mse_se = mse_with_se(predict(model, x_test), y_test)
+        out[name] = {"model": model, "test_mse": test_mse, "test_mse_se": test_mse_se,
                      "normalisation_error": normalisation_error(model, config)}
     return out
 
 
+def _scenario_metrics(result: dict, prefix: str = "") -> dict:
+    from aml.stats import ratio_se
+
+    plain, phys = result["plain"], result["guided"]
+    ratio = phys["test_mse"] / plain["test_mse"]
+    return {f"{prefix}{k}": v for k, v in {
+        "plain_test_mse": plain["test_mse"], "plain_test_mse_se": plain["test_mse_se"],
+        "guided_test_mse": phys["test_mse"], "guided_test_mse_se": phys["test_mse_se"],
+        "plain_normalisation_error": plain["normalisation_error"],
+        "guided_normalisation_error": phys["normalisation_error"],
+        "normalisation_improvement": plain["normalisation_error"]
+        / max(phys["normalisation_error"], 1e-12),
+        "mse_ratio": ratio,
+        "mse_ratio_se": ratio_se(phys["test_mse"], phys["test_mse_se"], plain["test_mse"],
+                                 plain["test_mse_se"]),
+    }.items()}
+
+
 def physics_loss(config: PhysicsLossConfig, ctx: RunContext) -> dict:
-    """Plain MSE vs MSE + normalisation penalty on miscalibrated, noisy |psi|^2 samples."""
+    """Plain MSE vs MSE + normalisation penalty: on calibrated noisy |psi|^2 samples (the
+    result), and beside it on samples from a detector reading 15% low."""
+    from dataclasses import replace
+
     from aml.data import infinite_well
     from aml.plots import subplots
     from aml.tables import format_table
     from aml.training.physics import normalisation_loss
 
     guided = normalisation_loss(config.length, config.weight, config.tolerance)
-    result = compare_losses(guided, config, ctx.seed)
-    plain, phys = result["plain"], result["guided"]
+    scenarios = {"calibrated": config,
+                 "miscalibrated": replace(config, gain=config.miscalibrated_gain)}
+    results = {name: compare_losses(guided, c, ctx.seed) for name, c in scenarios.items()}
     ctx.log("\n" + format_table(
-        [[name, r["test_mse"], r["normalisation_error"]] for name, r in result.items()],
-        ["loss", "test MSE", "|norm - 1|"]))
+        [[scenario, f"{scenarios[scenario].gain:g}", name, r["test_mse"], r["normalisation_error"]]
+         for scenario, result in results.items() for name, r in result.items()],
+        ["detector", "gain", "loss", "test MSE", "|norm - 1|"]))
 
-    x, y = infinite_well.load(config.n_points, config.n, config.length, config.noise,
-                              config.gain, seed=ctx.seed)
     grid, truth = infinite_well.grid(config.test_points, config.n, config.length)
-    fig, ax = subplots(figsize=(10, 4.2))
-    ax.plot(grid[:, 0], truth[:, 0], "k-", lw=2, label="exact |psi_10|^2")
-    ax.plot(x[:, 0], y[:, 0], ".", color="0.6",
-            label=f"measured (gain {config.gain:g}, noise {config.noise:g})")
-    ax.plot(grid[:, 0], predict(plain["model"], grid)[:, 0], label="MSE only")
-    ax.plot(grid[:, 0], predict(phys["model"], grid)[:, 0], label="MSE + normalisation")
-    ax.set_title("Physics-guided loss: infinite well, n = 10, L = 2")
-    ax.set_xlabel("position x (length units)")
-    ax.set_ylabel("|psi|^2 (1 / length)")
-    ax.legend(loc="upper right", fontsize=8)
+    fig, axes = subplots(1, 2, figsize=(14, 4.2), sharey=True)
+    for ax, (scenario, result) in zip(axes, results.items()):
+        c = scenarios[scenario]
+        x, y = infinite_well.load(c.n_points, c.n, c.length, c.noise, c.gain, seed=ctx.seed)
+        ax.plot(grid[:, 0], truth[:, 0], "k-", lw=2, label="exact |psi_10|^2")
+        ax.plot(x[:, 0], y[:, 0], ".", color="0.6",
+                label=f"measured (gain {c.gain:g}, noise {c.noise:g})")
+        for name, label in (("plain", "MSE only"), ("guided", "MSE + normalisation")):
+            ax.plot(grid[:, 0], predict(result[name]["model"], grid)[:, 0],
+                    label=f"{label}: |norm - 1| = {result[name]['normalisation_error']:.3f}")
+        ax.set_title(f"{scenario} detector (gain {c.gain:g})"
+                     + (": the result" if scenario == "calibrated" else ": second scenario"))
+        ax.set_xlabel("position x (length units)")
+        ax.legend(loc="upper right", fontsize=7)
+    axes[0].set_ylabel("|psi|^2 (1 / length)")
+    fig.suptitle("Physics-guided loss: infinite well, n = 10, L = 2")
+    fig.tight_layout()
     ctx.save_figure(fig, "physics_loss")
-    return {
-        "plain_test_mse": plain["test_mse"],
-        "guided_test_mse": phys["test_mse"],
-        "plain_normalisation_error": plain["normalisation_error"],
-        "guided_normalisation_error": phys["normalisation_error"],
-        "normalisation_improvement": plain["normalisation_error"]
-        / max(phys["normalisation_error"], 1e-12),
-        "mse_ratio": phys["test_mse"] / plain["test_mse"],
-        "parameters": phys["model"].count_params(),
-    }
+    return {**_scenario_metrics(results["calibrated"]),
+            **_scenario_metrics(results["miscalibrated"], "miscalibrated_"),
+            "n_test": config.test_points,
+            "parameters": results["calibrated"]["guided"]["model"].count_params()}
 
 
 # ---- l4.physics_net --------------------------------------------------------------------------
@@ -258,7 +288,11 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
 
 @dataclass(frozen=True)
 class RegularizationConfig:
-    """60 noisy samples of |psi_10|^2 for a 128-wide network: far too few, so it over-fits."""
+    """60 noisy samples of |psi_10|^2 for a 128-wide network: far too few, so it over-fits.
+
+    A fifth of the samples (chosen by the seed) is held out as validation data: the
+    regulariser is chosen on it, and the exact density on a grid is read once, as the test.
+    """
 
     n: int = 10
     length: float = 2.0
@@ -272,6 +306,7 @@ class RegularizationConfig:
     l2: float = 1e-2
     dropout: float = 0.3
     test_points: int = 1000
+    validation_fraction: float = 0.2
 
     @classmethod
     def quick(cls) -> RegularizationConfig:
@@ -279,12 +314,17 @@ class RegularizationConfig:
 
 
 def regularization_data(config: RegularizationConfig, seed: int = 0):
-    """Training samples (noisy, few) and the exact density on a grid as the test set."""
+    """(training samples, validation samples carved from them by `seed`, the exact density on
+    a grid as the test set)."""
     from aml.data import infinite_well
 
     x, y = infinite_well.load(config.n_points, config.n, config.length, config.noise,
                               seed=seed)
-    return (x, y), infinite_well.grid(config.test_points, config.n, config.length)
+    order = np.random.default_rng([seed, 1]).permutation(len(x))
+    n_val = int(round(config.validation_fraction * len(x)))
+    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return ((x[train], y[train]), (x[val], y[val]),
+            infinite_well.grid(config.test_points, config.n, config.length))
 
 
 def regularization_variants(config: RegularizationConfig) -> dict:
@@ -297,21 +337,28 @@ def regularization_variants(config: RegularizationConfig) -> dict:
 
 
 def fit_and_measure(model, config: RegularizationConfig, seed: int = 0) -> dict:
-    """Train on the few samples; train MSE, test MSE (both in inference mode), gap, history."""
-    (x, y), (x_test, y_test) = regularization_data(config, seed)
+    """Train on the training samples; train, validation and test MSE (inference mode), the
+    train/test gap, the test MSE's standard error, and the history (validation per epoch)."""
+    from aml.stats import mse_with_se
+
+    (x, y), (x_val, y_val), (x_test, y_test) = regularization_data(config, seed)
     history = train_regressor(model, x, y, epochs=config.epochs,
                               learning_rate=config.learning_rate, seed=seed,
-                              validation_data=(x_test, y_test))
-    train, test = mse(model, x, y), mse(model, x_test, y_test)
-    return {"train_mse": train, "test_mse": test, "gap": test - train, "history": history}
+                              validation_data=(x_val, y_val) if len(x_val) else None)
+    train = mse(model, x, y)
+    test, test_se = mse_with_se(predict(model, x_test), y_test)
+    return {"train_mse": train, "val_mse": mse(model, x_val, y_val) if len(x_val) else None,
+            "test_mse": test, "test_mse_se": test_se, "gap": test - train, "history": history}
 
 
 def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
-    """None vs L1 vs L2 vs dropout: train/test MSE and the generalisation gap of each."""
+    """None vs L1 vs L2 vs dropout: the regulariser with the lowest validation MSE is chosen;
+    its train/test gap against the unregularised network's is the result."""
     import keras
 
     from aml.models.wavefunction import wave_regressor
     from aml.plots import subplots
+    from aml.stats import ratio_se
     from aml.tables import format_table
 
     runs = {}
@@ -319,25 +366,28 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
         keras.utils.set_random_seed(ctx.seed)
         model = wave_regressor(config.hidden, config.frequency, **kwargs)
         runs[name] = {**fit_and_measure(model, config, ctx.seed), "model": model}
+    best = min((n for n in runs if n != "none"), key=lambda n: runs[n]["val_mse"])
     ctx.log("\n" + format_table(
-        [[n, r["train_mse"], r["test_mse"], r["gap"]] for n, r in runs.items()],
-        ["regulariser", "train MSE", "test MSE", "gap"]))
-    best = min((n for n in runs if n != "none"), key=lambda n: runs[n]["test_mse"])
+        [[n, r["train_mse"], r["val_mse"], r["test_mse"], r["gap"]] for n, r in runs.items()],
+        ["regulariser", "train MSE", "validation MSE", "test MSE", "gap"]))
+    ctx.log(f"chosen on validation MSE: {best}")
 
-    (x, y), (grid, truth) = regularization_data(config, ctx.seed)
+    (x, y), (x_val, y_val), (grid, truth) = regularization_data(config, ctx.seed)
     fig, (left, right) = subplots(1, 2, figsize=(13, 4.4))
     for name, run in runs.items():
         line, = left.plot(run["history"]["loss"], lw=1, label=f"{name} train")
         left.plot(run["history"]["val_loss"], "--", color=line.get_color(), lw=1,
-                  label=f"{name} test")
-        right.plot(grid[:, 0], predict(run["model"], grid)[:, 0], lw=1, label=name)
+                  label=f"{name} validation")
+        right.plot(grid[:, 0], predict(run["model"], grid)[:, 0], lw=1,
+                   label=name + (" (chosen)" if name == best else ""))
     left.set_yscale("log")
-    left.set_title("Train (solid) and test (dashed) MSE per epoch")
+    left.set_title("Train (solid) and validation (dashed) MSE per epoch")
     left.set_xlabel("epoch")
     left.set_ylabel("MSE (1 / length^2)")
     left.legend(fontsize=7, ncol=2)
-    right.plot(grid[:, 0], truth[:, 0], "k-", lw=2, label="exact")
-    right.plot(x[:, 0], y[:, 0], "k.", label=f"{config.n_points} training samples")
+    right.plot(grid[:, 0], truth[:, 0], "k-", lw=2, label="exact (test)")
+    right.plot(x[:, 0], y[:, 0], "k.", label=f"{len(x)} training samples")
+    right.plot(x_val[:, 0], y_val[:, 0], "x", color="0.4", label=f"{len(x_val)} validation")
     right.set_title("Predictions of |psi_10|^2")
     right.set_xlabel("position x (length units)")
     right.set_ylabel("|psi|^2 (1 / length)")
@@ -348,9 +398,15 @@ def regularization(config: RegularizationConfig, ctx: RunContext) -> dict:
     metrics = {}
     for name, run in runs.items():
         key = name.lower()
-        metrics.update({f"{key}_train_mse": run["train_mse"], f"{key}_test_mse": run["test_mse"],
-                        f"{key}_gap": run["gap"]})
-    metrics.update({"best_regularizer": best,
-                    "gap_reduction": 1.0 - runs[best]["gap"] / runs["none"]["gap"],
-                    "parameters": runs["none"]["model"].count_params()})
+        metrics.update({f"{key}_train_mse": run["train_mse"], f"{key}_val_mse": run["val_mse"],
+                        f"{key}_test_mse": run["test_mse"],
+                        f"{key}_test_mse_se": run["test_mse_se"], f"{key}_gap": run["gap"]})
+    chosen, none = runs[best], runs["none"]
+    metrics.update({
+        "best_regularizer": best, "chosen_on": "validation MSE",
+        "gap_reduction": 1.0 - chosen["gap"] / none["gap"],
+        # The gaps move with their test MSEs (the train MSEs are not test-set estimates).
+        "gap_reduction_se": ratio_se(chosen["gap"], chosen["test_mse_se"], none["gap"],
+                                     none["test_mse_se"]),
+        "n_test": config.test_points, "parameters": none["model"].count_params()})
     return metrics

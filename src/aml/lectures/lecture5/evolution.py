@@ -37,13 +37,13 @@ class GeneticConfig:
         return cls(population_size=100, generations=40, adam_epochs=60)
 
 
-def iris_fitness():
-    """The iris layout, the fitness on the training split, and the test split."""
+def iris_fitness(seed: int = 42):
+    """The iris layout, the fitness on the training split, and the test split (by `seed`)."""
     from aml.data.iris import prepared_split
     from aml.models.iris import iris_classifier
     from aml.training.genetic import ClassifierFitness, DenseLayout
 
-    x_train, y_train, x_test, y_test = prepared_split(0.2)
+    x_train, y_train, x_test, y_test = prepared_split(0.2, seed=seed)
     layout = DenseLayout.from_model(iris_classifier())
     return ClassifierFitness(layout, x_train, y_train), (x_test, y_test)
 
@@ -52,7 +52,7 @@ def evolve_iris(config: GeneticConfig, seed: int = 0, on_generation=None):
     """Run the genetic algorithm on the iris network; the result and the fitness used."""
     from aml.training import genetic
 
-    fitness, _ = iris_fitness()
+    fitness, _ = iris_fitness(seed)  # the split follows the seed, as in the evaluation
     evaluate = genetic.ProcessPoolFitness(fitness, config.workers) if config.workers > 1 \
         else fitness
     try:
@@ -86,7 +86,7 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
         train_accuracy.append(float(fitness_of.accuracy(best)[0]))
         bar.update(generation, best=float(scores.max()), mean=float(scores.mean()))
 
-    fitness_of, (x_test, y_test) = iris_fitness()
+    fitness_of, (x_test, y_test) = iris_fitness(ctx.seed)
     result, _ = evolve_iris(config, ctx.seed, on_generation)
     ga_test = float(fitness_of.accuracy(result.best, x_test, y_test)[0])
     # The same genome inside the Keras model must give the same answer: a consistency check.
@@ -95,8 +95,8 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
     keras_probs = keras.ops.convert_to_numpy(model(x_test, training=False))
     keras_test = float(np.mean(keras_probs.argmax(-1) == y_test.argmax(-1)))
     keras.utils.set_random_seed(ctx.seed)
-    history, adam_test = train_iris(iris_classifier(), IrisConfig(epochs=config.adam_epochs),
-                                    ctx.seed)
+    adam = IrisConfig(epochs=config.adam_epochs, trainer="fast")
+    history, adam_test = train_iris(iris_classifier(), adam, ctx.seed)
     ctx.log(f"GA: test accuracy {ga_test:.4f} in {result.seconds:.2f} s, "
             f"{result.evaluations_per_second:,.0f} evaluations/s; "
             f"Adam: test accuracy {adam_test['accuracy']:.4f}")
@@ -130,6 +130,7 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
         "evaluations": result.evaluations,
         "evaluations_per_second": result.evaluations_per_second,
         "best_fitness": result.best_fitness,
+        "n_test": len(x_test),
         "parameters": model.count_params(),
     }
 

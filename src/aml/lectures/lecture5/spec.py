@@ -21,7 +21,7 @@ ENTRIES = (
             (Target("test_gain", ">=", 1.3, quick=1.0),),
             topics=("genetic",)),
     Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
-             "lecture5/genetic.py", f"{_HERE}.solutions:genetic.py",
+             "lecture5/genetic_trainer.py", f"{_HERE}.solutions:genetic_trainer.py",
              f"{_HERE}.checks:check_genetic",
              (Target("test_accuracy", ">=", 0.93), Target("ga_seconds", "<=", 60.0))),
 )

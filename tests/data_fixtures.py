@@ -150,3 +150,71 @@ def vader_sdist(path: Path, snippets: bytes, leave_out_snippets: bool = False) -
         _add(tar, "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz",
              inner.getvalue())
     return Path(path)
+
+
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                   "ship", "truck")
+
+
+def cifar10_image_folders(root: Path, per_class: int = 2, test_per_class: int = 1,
+                          formats: tuple[str, ...] = ("png", "jpg"), seed: int = 0):
+    """root/{train,test}/<class>/NNNN.<fmt>, formats taken in turn; returns
+    {split: [(image (32, 32, 3) uint8 as written, label, path)]}."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    written: dict[str, list] = {"train": [], "test": []}
+    for split, n in (("train", per_class), ("test", test_per_class)):
+        for label, name in enumerate(CIFAR10_CLASSES):
+            folder = root / split / name
+            folder.mkdir(parents=True, exist_ok=True)
+            for i in range(n):
+                # Smooth images (a gradient per channel) survive JPEG almost unchanged.
+                base = rng.integers(0, 200, 3)
+                ramp = np.add.outer(np.arange(32), np.arange(32))[..., None] // 2
+                image = (base + ramp).clip(0, 255).astype(np.uint8)
+                fmt = formats[(label + i) % len(formats)]
+                path = folder / f"{i:04d}.{fmt}"
+                Image.fromarray(image).save(path, **({} if fmt == "png" else {"quality": 95}))
+                written[split].append((image, label, path))
+    return written
+
+
+def cifar10_batches_folder(folder: Path, per_batch: int = 2, n_test: int = 3, seed: int = 0):
+    """Keras's extracted cache: folder/cifar-10-batches-py/{data_batch_1..5,test_batch,...};
+    returns what the loader must produce, as cifar10_archive does."""
+    archive = folder / ".scratch.tar.gz"
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = cifar10_archive(archive, per_batch=per_batch, n_test=n_test, seed=seed)
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            target = folder / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(tar.extractfile(member).read())
+    archive.unlink()
+    return arrays
+
+
+def aclimdb_folder(root: Path, per_class: int = 3, val_per_class: int = 0):
+    """An extracted aclImdb/ tree (plus unsup/ and the auxiliary files the real one has);
+    with `val_per_class`, some training reviews sit in val/ instead, as in copies that
+    divided the authors' training set. Returns {split: {label: [texts]}} for train and test."""
+    written: dict[str, dict[int, list[str]]] = {}
+    (root / "aclImdb").mkdir(parents=True, exist_ok=True)
+    (root / "aclImdb" / "README").write_text("Large Movie Review Dataset v1.0")
+    (root / "aclImdb" / "imdb.vocab").write_text("the\nand\n")
+    for split in ("train", "test"):
+        written[split] = {}
+        for label, value in (("neg", 0), ("pos", 1)):
+            texts = [f"{split} {label} review {i}: caf\u00e9 <br /> ok" for i in range(per_class)]
+            written[split][value] = texts
+            for i, text in enumerate(texts):
+                rating = 1 + i % 4 if value == 0 else 7 + i % 4
+                into = "val" if split == "train" and i < val_per_class else split
+                path = root / "aclImdb" / into / label / f"{i}_{rating}.txt"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        (root / "aclImdb" / split / "urls_pos.txt").write_text("http://www.imdb.com/title/tt0/\n")
+    (root / "aclImdb" / "train" / "unsup").mkdir()
+    (root / "aclImdb" / "train" / "unsup" / "0_0.txt").write_text("an unlabelled review")
+    return written
