@@ -16,13 +16,16 @@ import operator
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+from aml.stats import accuracy_se
+
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 _TARGET = re.compile(r"^\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
 EXTRA_SEEDS = 2
 
 
 def standard_error(p: float, n: int) -> float:
-    return math.sqrt(max(p * (1 - p), 0.0) / n) if n > 0 else 0.0
+    """The binomial standard error of aml.stats (0 when the check gave no n)."""
+    return accuracy_se(p, n) if n > 0 else 0.0
 
 
 _LEADING_NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?:\s|$)")
