@@ -14,6 +14,7 @@ Files written beside `out` (say grades.csv):
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from aml.atomic import write_bytes_atomic, write_json_atomic
@@ -129,7 +130,6 @@ def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options:
     decided records are appended to the journal, so a resumed run does not redo them."""
     from aml.grading import fairness
     from aml.grading.grade import Journal, journal_path
-    from aml.grading.merge import read_journal
     from aml.grading.single import grade_one
 
     chosen = fairness.to_remeasure(records)
@@ -165,6 +165,28 @@ def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options:
     finally:
         book.close()
     write_json_atomic(out.with_suffix(".json"), {"settings": settings, "students": records})
+
+
+def read_journal(path: Path) -> tuple[dict, list[dict]]:
+    """(settings, records) of one shard; a torn last line is left out (not finished)."""
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as err:
+        raise AmlError(f"cannot read the shard journal {path}: {err}") from None
+    try:
+        settings = json.loads(lines[0])["settings"]
+    except (IndexError, ValueError, KeyError, TypeError):
+        raise AmlError(f"{path} is not an aml grade journal") from None
+    records = []
+    for line in lines[1:]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "student" in record:
+            records.append(record)
+    latest = {r["student"]: r for r in records}  # a regraded student: its last line counts
+    return settings, list(latest.values())
 
 
 def exercise_code(exercise, path: Path | None, limit: int = 200_000) -> str:

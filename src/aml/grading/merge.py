@@ -13,30 +13,8 @@ from pathlib import Path
 
 from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
-from aml.grading.day import write_outputs
+from aml.grading.day import read_journal, write_outputs
 from aml.grading.grade import journal_path
-
-
-def read_journal(path: Path) -> tuple[dict, list[dict]]:
-    """(settings, records) of one shard; a torn last line is left out (not finished)."""
-    try:
-        lines = path.read_bytes().splitlines()
-    except OSError as err:
-        raise AmlError(f"cannot read the shard journal {path}: {err}") from None
-    try:
-        settings = json.loads(lines[0])["settings"]
-    except (IndexError, ValueError, KeyError, TypeError):
-        raise AmlError(f"{path} is not an aml grade journal") from None
-    records = []
-    for line in lines[1:]:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and "student" in record:
-            records.append(record)
-    latest = {r["student"]: r for r in records}  # a regraded student: its last line counts
-    return settings, list(latest.values())
 
 
 def merge_shards(exercise, shards: list[Path], out: Path, *, formats=("plain",),
