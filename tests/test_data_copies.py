@@ -2,11 +2,12 @@
 
 import json
 
+import data_fixtures as fixtures
 import numpy as np
 import pytest
 
 from aml.cli import main
-from aml.data import cifar10, copies, fixtures, imdb, load, provenance
+from aml.data import cifar10, copies, imdb, load, provenance
 from aml.errors import AmlError
 
 

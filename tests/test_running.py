@@ -3,12 +3,12 @@ whose data is missing skipped (exit 0) with the command that fixes it."""
 
 import dataclasses
 
+import data_fixtures as fixtures
 import pytest
 
 from aml import catalog
 from aml.catalog import Target
 from aml.cli import main
-from aml.data import fixtures
 from aml.running import WITHIN_SE, check_targets, standard_error
 
 
