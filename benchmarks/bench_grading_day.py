@@ -57,7 +57,8 @@ with tempfile.TemporaryDirectory() as tmp:
         zf.writestr("roejohn_1002_9002_sequential.py", copy)
     out = Path(tmp) / "grades" / "class.csv"
     command = [sys.executable, "-m", "aml", "grade", "l1.sequential", str(subs), "--out",
-               str(out), "--jobs", jobs, "--format", "plain,canvas,moodle", "--points", "10"]
+               str(out), "--jobs", jobs, "--format", "plain,canvas,moodle", "--points", "10",
+               "--results", str(Path(tmp) / "results")]
     command += ["--quick"] if quick else []
     load_before = os.getloadavg()
     start = time.perf_counter()

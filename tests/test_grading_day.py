@@ -224,3 +224,19 @@ def test_prepared_copies_do_not_open_the_originals(line_exercise, tmp_path, caps
     for name in targets:
         assert (rows[f"snoop_{name}"]["status"], rows[f"snoop_{name}"]["grade"]) == \
             ("forbidden", "0"), name
+
+
+def test_bad_options_are_one_line_errors(line_exercise, tmp_path, capsys):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(LINE / "correct.py", subs / "alice.py")
+    for options, message in ((["--format", "excel"], "--format 'excel': choose from plain"),
+                             (["--shard", "0/2"], "K must be between 1 and N"),
+                             (["--shard", "half"], "write it as K/N")):
+        assert cli.main(["grade", "t.line", str(subs), *options]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+    assert cli.main(["grade", "t.line", str(tmp_path / "missing.zip")]) == 2
+    assert "no submissions at" in capsys.readouterr().err
+    assert cli.main(["grade-merge", "t.line", str(tmp_path / "nope.csv")]) == 2
+    assert "cannot read the shard journal" in capsys.readouterr().err
