@@ -32,7 +32,6 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_grade(args) -> int:
-    from aml.backend import use_backend
     from aml.grading.day import grade_day, parse_shard
     from aml.grading.grade import summary_table
     from aml.results import results_root
@@ -40,8 +39,8 @@ def cmd_grade(args) -> int:
     exercise = catalog.get(args.exercise, kind="exercise")
     if args.hidden and not Path(args.hidden).is_file():
         raise AmlError(f"no hidden checks file at {args.hidden}")
+    # the backend is chosen inside each sandbox; the grader itself never imports Keras
     formats, shard = _formats(args.format), parse_shard(args.shard)
-    use_backend(args.backend)
     limits = Limits(timeout_s=args.timeout or exercise.timeout_s, memory_mb=args.memory)
     print(f"grading {exercise.id}: {limits.timeout_s:g} s per submission"
           + ("" if args.timeout else " (the exercise's default; change with --timeout)"))
