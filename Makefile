@@ -12,9 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,jax]'
 	touch $(STAMP)
 
-# Runs every example, then writes the HTML report (and prints its path) even when a target
-# was missed; the exit status is still that of `aml run`.
+# Fetches what can be had (the snippets through pip, Fashion-MNIST from the Debian package
+# or its authors), runs every example (one whose data is missing is skipped, with the command
+# that gets it), then writes the HTML report (and prints its path) even when a target was
+# missed; the exit status is still that of `aml run`.
 run: $(STAMP)
+	$(BIN)/aml data fetch all
 	$(BIN)/aml run all; status=$$?; $(BIN)/aml report || exit 1; exit $$status
 
 test: $(STAMP)

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,43 +11,122 @@ import pytest
 
 from aml import catalog, cli
 from aml.grading.grade import journal_path
+from aml.grading.gradebook import check_id
 
 L1 = Path(__file__).parent / "submissions" / "l1"
 HIDDEN = Path(__file__).parent / "submissions" / "hidden_checks.py"
 LINE = Path(__file__).parent / "submissions" / "line"
 
 
-@pytest.mark.sandbox
-def test_grade_lecture1_with_hidden_checks(tmp_path, capsys):
-    subs = tmp_path / "subs"
+# student -> (status, total out of 8 with the hidden check's 2 points, words in the detail)
+L1_EXPECTED = {
+    "correct": ("ok", 8, ""),
+    # honest odd cases: full marks
+    "bom": ("ok", 8, ""),
+    "latin1": ("ok", 8, ""),
+    '=HYPERLINK("evil","x")': ("ok", 8, ""),
+    "caf\\xe9": ("ok", 8, ""),
+    "copied": ("ok", 8, "reproduces the reference solution verbatim"),
+    # wrong networks, however they dress up: the honest score of what they built
+    "partial": ("ok", 5, ""),
+    "tamper_keras": ("ok", 5, ""),
+    "lying_subclass": ("ok", 3, ""),
+    "forged_config": ("ok", 4, ""),
+    "nan_weights": ("invalid output", 3, "output is 3 class probabilities"),
+    "module_constants": ("ok", 5, ""),
+    "late_import_patch": ("ok", 5, ""),
+    "library_patch": ("ok", 5, ""),
+    "trace_hooks": ("ok", 5, ""),
+    "hook_disarm": ("ok", 5, ""),
+    "native_io": ("ok", 5, ""),
+    "parent_signals": ("ok", 5, ""),
+    "cgroup_escape": ("ok", 5, ""),
+    "hidden_leak": ("ok", 5, ""),
+    "kill_all": ("error", 0, "ProcessLookupError"),
+    "reference_import": ("error", 0, "No module named 'aml.lectures.lecture1.solutions"),
+    # entries that are not submissions still get a row
+    "link.py": ("not graded", 0, "symbolic link"),
+    "notes.txt": ("not graded", 0, "not a .py file"),
+    "empty": ("error", 0, "define a function build_model()"),
+    "binary": ("error", 0, "binary.py"),
+    "two_files": ("missing file", 0, "no sequential.py"),
+}
+
+
+@pytest.fixture(scope="module")
+def l1_graded(tmp_path_factory):
+    """The lecture 1 corpus plus odd entries, graded once by the CLI with hidden checks."""
+    from aml.grading.templates import solution_path
+
+    tmp = tmp_path_factory.mktemp("l1")
+    subs = tmp / "subs"
     shutil.copytree(L1, subs)
-    out = tmp_path / "grades" / "l1.csv"
+    correct = (L1 / "correct.py").read_bytes()
+    (subs / '=HYPERLINK("evil","x").py').write_bytes(correct)
+    (subs / os.fsdecode(b"caf\xe9.py")).write_bytes(correct)
+    (subs / "link.py").symlink_to(L1 / "correct.py")
+    (subs / "notes.txt").write_text("not a submission")
+    (subs / "empty.py").write_bytes(b"")
+    (subs / "binary.py").write_bytes(bytes(range(256)) * 4)
+    (subs / "two_files").mkdir()
+    (subs / "two_files" / "a.py").write_bytes(correct)
+    (subs / "two_files" / "b.py").write_bytes(correct)
+    reference = solution_path(catalog.get("l1.sequential")).read_text()
+    lines = [line + ("  # my own work" if line.startswith("import") else "")
+             for line in reference.splitlines() if not line.lstrip().startswith("#")]
+    (subs / "copied.py").write_text("\n".join(lines).replace("\n\n\n", "\n\n\n\n") + "\n\n")
+    out = tmp / "grades" / "l1.csv"
     code = cli.main(["grade", "l1.sequential", str(subs), "--jobs", "2", "--quick",
                      "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out),
-                     "--results", str(tmp_path / "results")])
+                     "--results", str(tmp / "results")])
     assert code == 0
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    assert (rows["correct"]["status"], rows["correct"]["score"], rows["correct"]["max"],
-            rows["correct"]["percent"], rows["correct"]["runs"]) == ("ok", "8", "8", "100", "1")
-    feedback = json.loads(out.with_suffix(".json").read_text())["students"]
-    measured = {s["student"]: {c["key"]: c["measured"] for c in s["checks"]} for s in feedback}
-    assert measured["correct"]["parameter count"] == 67
+    assert not Path("/tmp/aml_grading_escape.txt").exists()
+    records = json.loads(out.with_suffix(".json").read_text())["students"]
+    # keyed by each entry's own spelling (the `name` column; `student` is file-system safe)
+    return {r["info"]["name"]: r for r in records}, out
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("student", sorted(L1_EXPECTED))
+def test_lecture1_corpus_status_and_score(l1_graded, student):
+    records, _ = l1_graded
+    status, total, words = L1_EXPECTED[student]
+    record = records[student]
+    assert (record["status"], record["score"]) == (status, total), record["detail"]
+    assert words in record["detail"]
+    assert record["copied_reference"] is (student == "copied")
+
+
+@pytest.mark.sandbox
+def test_lecture1_corpus_rows_outputs_and_csv(l1_graded):
+    records, out = l1_graded
+    assert set(records) == set(L1_EXPECTED)
+    rows = {r["name"]: r for r in csv.DictReader(out.open())}
+    assert "'=HYPERLINK(\"evil\",\"x\")" in rows  # shown as text, not run
+    assert all(not name.startswith(("=", "+", "-", "@")) for name in rows)
+    assert rows["caf\\xe9"]["student"] == "caf_xe9" and rows["link.py"]["status"] == "not graded"
+    correct, measured = rows["correct"], {c["key"]: c["measured"]
+                                          for c in records["correct"]["checks"]}
+    assert (correct["score"], correct["max"], correct["percent"], measured["parameter count"]) \
+        == ("8", "8", "100", 67)
     # the quick configuration (40 epochs, lr 1e-2, seed 0) still meets the course's 0.93
-    assert measured["correct"]["test accuracy"] >= 0.93
-    assert rows["correct"]["hidden_fresh_model_per_call"] == "2"
-    # sigmoid output: model, API and parameter count right; no probabilities, no training
-    assert (rows["partial"]["status"], rows["partial"]["score"]) == ("ok", "5")
-    assert rows["partial"]["output_3_class_probabilities"] == "0"
-    assert (rows["tamper_keras"]["status"], rows["tamper_keras"]["score"]) == ("tampered", "0")
-    assert rows["tamper_keras"]["max"] == "8"  # the class's full marks, not its own 0
-    assert (rows["nan_weights"]["status"], rows["nan_weights"]["score"]) == \
-        ("invalid output", "6")  # 4 architecture checks + hidden 2; NaN output scores 0
-    assert measured["nan_weights"]["output is 3 class probabilities"] == \
-        "shape (2, 3), NaN or inf"
-    tamper = next(s for s in feedback if s["student"] == "tamper_keras")
-    assert "count_params" in tamper["detail"]
-    printed = capsys.readouterr().out
-    assert "4 submissions: 1 invalid output, 2 ok, 1 tampered" in printed
+    assert measured["test accuracy"] >= 0.93
+    assert correct[check_id("hidden: random initial weights")] == "2"
+    lying = {c["key"]: c for c in records["lying_subclass"]["checks"]}
+    assert lying["parameter count"]["measured"] == 4 * 64 + 64 + 64 * 3 + 3
+    assert records["tamper_keras"]["checks"][4]["measured"] == 4 * 64 + 64 + 64 * 3 + 3
+    layers = str(lying["layers are Dense(8, relu) -> Dense(3, softmax)"]["measured"])
+    assert "aml_submission_0.Honest, which the grader does not load" in layers
+    disarm = records["hook_disarm"]["output"]
+    assert "RAN 65534" in disarm and "REFUSED /submission/escape.txt" in disarm
+    assert "correct.py" not in disarm and "bom.py" not in disarm  # no classmates
+    leak = records["hidden_leak"]["output"]
+    assert "hidden" not in leak.split("FOUND")[1].split("[", 1)[1][:20]
+    assert "random initial weights" not in leak and "aml_hidden_checks" not in leak
+    signals = records["parent_signals"]["output"]
+    assert "PARENT 1" in signals  # its parent is the jail's own init, not the grader
+    assert "STAYED /sys/fs/cgroup/pids/cgroup.procs" in records["cgroup_escape"]["output"]
+    assert "SUBMISSION ['native_io.py']" in records["native_io"]["output"]
     assert journal_path(out).exists()
 
 

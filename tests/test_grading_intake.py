@@ -32,7 +32,7 @@ def test_plain_folder_with_files_notebooks_and_student_folders(tmp_path):
     (subs / "notes.txt").write_text("not a submission")
     (subs / "dave.py").symlink_to(subs / "alice.py")
     found = {s.key: s for s in collect(subs, tmp_path / "work", "line.py")}
-    assert sorted(found) == ["alice", "bob", "carol", "dave"]
+    assert sorted(found) == ["alice", "bob", "carol", "dave.py", "notes.txt"]
     assert found["alice"].path.read_text() == GOOD
     bob = found["bob"]
     assert bob.path.name == "bob.py" and "def fit_line" in bob.path.read_text()
@@ -42,8 +42,12 @@ def test_plain_folder_with_files_notebooks_and_student_folders(tmp_path):
     # the folder's notebook became the exercise file, its other files came along
     assert (found["carol"].path / "line.py").is_file()
     assert (found["carol"].path / "helper.txt").read_text() == "notes"
-    assert found["dave"].problem == ("missing file", "a symbolic link, not a submission; "
-                                                     "copy the file in")
+    assert found["dave.py"].problem == ("not graded", "a symbolic link, not a submission; "
+                                                       "copy the file in")
+    # a stray file gets its row too, saying why it was not graded
+    assert found["notes.txt"].problem == ("not graded", "not a .py file or notebook "
+                                          "(notes.txt); submit the exercise's .py file or a "
+                                          "notebook")
 
 
 def test_notebook_that_does_not_parse_names_the_cell():

@@ -62,7 +62,7 @@ def test_missing_cifar_falls_back_to_fashion_mnist(monkeypatch):
 
     monkeypatch.setattr(aml.data, "load", fake_load)
     data = images.load_images("auto", train_limit=8)
-    assert data.dataset == "fashion_mnist" and "CIFAR-10 is not on this machine" in data.note
+    assert data.dataset == "fashion_mnist" and "cifar10 is not on this machine" in data.note
     assert data.x_train.shape == (8, 28, 28, 1) and data.x_train.max() <= 1.0
     with pytest.raises(AmlError):
         images.load_images("cifar10")

@@ -97,11 +97,3 @@ def test_an_index_with_no_runs_behind_it_reads_as_empty_without_a_warning(tmp_pa
 def test_outcome_says_no_target_when_nothing_was_checked(targets, expected):
     assert results.outcome({"targets": targets}) == expected
     assert results.outcome({"error": "boom", "targets": []}) == "error"
-
-
-def test_atomic_json_write_leaves_no_temporary_files(tmp_path):
-    results.write_json_atomic(tmp_path / "a.json", {"x": 1})
-    with pytest.raises(TypeError):
-        results.write_json_atomic(tmp_path / "a.json", {"x": object()})
-    assert json.loads((tmp_path / "a.json").read_text()) == {"x": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]

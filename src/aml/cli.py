@@ -58,7 +58,7 @@ def cmd_list(args) -> int:
     root = _results_folder(args.out)
     index, checks = read_index(root), read_checks(root)
     rows = []
-    for entry in catalog.ENTRIES:
+    for entry in catalog.entries():
         status = (_run_status(index.get(entry.id)) if entry.kind == "example"
                   else _check_status(checks.get(entry.id)))
         rows.append([entry.id, entry.kind, status, entry.title])
@@ -94,6 +94,8 @@ def cmd_show(args) -> int:
         extra = f" (quick configuration: {quick.split(' ', 2)[2]})" if quick != target.describe()\
             else ""
         print(f"  target  {target.describe()}{extra}")
+        if target.source:
+            print(f"          from {target.source}")
     if not entry.targets:
         print("  target  none: a run is reported as 'no target'")
     if entry.tiers is not None:
@@ -139,9 +141,32 @@ def _select_examples(ids: list[str]) -> list:
     return chosen
 
 
-def _results_table(records: list[dict]) -> str:
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise AmlError(f"--seeds wants integers separated by commas, e.g. 0,1,2; got {text!r}")\
+            from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise AmlError(f"--seeds wants distinct integers, e.g. 0,1,2; got {text!r}")
+    return seeds
+
+
+def _spread_table(records: list[dict]) -> str:
+    from aml.running import seed_spread
+
+    rows = [[r["id"], r["metric"], " / ".join(fmt(v) for v in r["values"]),
+             f"{fmt(r['mean'])} ± {fmt(r['sd'])}", r["target"], f"{r['met']}/{r['runs']}"]
+            for r in seed_spread(records)]
+    return format_table(rows, ["example", "metric", "per seed", "mean ± sd", "target",
+                               "seeds met"])
+
+
+def _results_table(records: list[dict], with_seed: bool = False) -> str:
     rows = []
     for record in records:
+        if with_seed and "seed" in record:
+            record = {**record, "id": f"{record['id']} (seed {record['seed']})"}
         if "skipped" in record:
             rows.append([record["id"], "-", "-", "-", f"SKIPPED: no data; `{record['fix']}`"])
             continue
@@ -160,8 +185,9 @@ def _results_table(records: list[dict]) -> str:
 
 def _data_lines(records: list[dict]) -> list[str]:
     """Where each example's data came from, for the examples that read a dataset file."""
-    return [f"  {r['id']}: {r['data_summary']}" for r in records
-            if r.get("data_summary") and any(d["provenance"] != "generated" for d in r["data"])]
+    lines = {f"  {r['id']}: {r['data_summary']}": None for r in records
+             if r.get("data_summary") and any(d["provenance"] != "generated" for d in r["data"])}
+    return list(lines)  # once per example, however many seeds ran
 
 
 def cmd_run(args) -> int:
@@ -173,10 +199,18 @@ def cmd_run(args) -> int:
     use_backend(args.backend)
     from aml.running import run_many
 
-    records = run_many(examples, quick=args.quick, seed=args.seed, out=args.out,
-                       verbose=not args.quiet)
+    seeds = _seeds(args.seeds) if args.seeds else [args.seed]
+    records = []
+    for seed in seeds:
+        if len(seeds) > 1 and not args.quiet:
+            print(f"== seed {seed} ==", flush=True)
+        records += run_many(examples, quick=args.quick, seed=seed, out=args.out,
+                            verbose=not args.quiet)
     print()
-    print(_results_table(records))
+    print(_results_table(records, with_seed=len(seeds) > 1))
+    if len(seeds) > 1:
+        print("\nspread over seeds " + ", ".join(map(str, seeds)) + ":")
+        print(_spread_table(records))
     sources = _data_lines(records)
     if sources:
         print("\ndata:\n" + "\n".join(sources))
@@ -220,39 +254,57 @@ def cmd_check(args) -> int:
     if args.all == bool(args.exercise):
         raise AmlError("name one exercise (see `aml list`) or pass --all")
     chosen = catalog.exercises() if args.all else [catalog.get(args.exercise, kind="exercise")]
-    if args.file and args.all:
-        raise AmlError("--file checks one exercise; drop --all or --file")
+    if args.file and (args.all or args.reference):
+        raise AmlError("--file names one file; drop --file, or drop --all/--reference")
     use_backend(args.backend)
-    from aml.grading.checks import CheckResult, format_results
-    from aml.grading.sandbox import Limits, run_sandboxed
+    from aml.grading.templates import solution_path
+    from aml.sandbox import Limits, Measurer, grade_submission, isolation_problem
 
+    problem = isolation_problem()
+    if problem:
+        raise AmlError(problem)
+    threads = os.cpu_count() or 1
     rows, all_passed = [], True
-    for exercise in chosen:
-        limits = Limits(timeout_s=args.timeout or exercise.timeout_s, memory_mb=args.memory,
-                        threads=os.cpu_count() or 1)
-        path = Path(args.file) if args.file else _default_file(exercise)
-        print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
-        outcome = run_sandboxed(exercise, path, quick=args.quick, seed=args.seed,
-                                limits=limits, backend=args.backend)
-        results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
-                               c["points"], c["tier"], c["status"]) for c in outcome.checks]
-        if results:
-            print(format_results(results))
-        if outcome.status not in ("ok", "error") or not results:
-            print(f"  status: {outcome.status}: {outcome.detail}")
-            if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
-                print("  your code printed (last lines):")
-                print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
-        passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
-        all_passed &= passed
-        _remember_check(exercise, path, outcome, passed, args.quick)
-        score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
-        rows.append([exercise.id, score, outcome.status,
-                     "pass" if passed else "FAIL"])
-    if args.all:
+    measurer = Measurer(chosen[0], args.backend, threads)
+    try:
+        for exercise in chosen:
+            path = Path(args.file) if args.file else (
+                solution_path(exercise) if args.reference else _default_file(exercise))
+            print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
+            measurer.use(exercise)
+            # the exercise's own timeout from the catalog unless --timeout says otherwise
+            limits = Limits(timeout_s=args.timeout or exercise.timeout_s,
+                            memory_mb=args.memory, threads=threads)
+            outcome = grade_submission(exercise, path, measurer, quick=args.quick,
+                                       seed=args.seed, limits=limits, backend=args.backend)
+            passed = _print_outcome(outcome, rows, exercise)
+            _remember_check(exercise, path, outcome, passed, args.quick)
+            all_passed &= passed
+    finally:
+        measurer.close()
+    if args.all or args.reference:
         print()
         print(format_table(rows, ["exercise", "score", "status", "result"]))
     return 0 if all_passed else 1
+
+
+def _print_outcome(outcome, rows: list, exercise) -> bool:
+    """Print one exercise's checks; add its summary row; True when everything passed."""
+    from aml.grading.checks import CheckResult, format_results
+
+    results = [CheckResult(c["name"], c["passed"], c["measured"], c["target"], c["hint"],
+                           c["points"], c["tier"], c["status"]) for c in outcome.checks]
+    if results:
+        print(format_results(results))
+    if outcome.status not in ("ok", "error") or not results:
+        print(f"  status: {outcome.status}: {outcome.detail}")
+        if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
+            print("  your code printed (last lines):")
+            print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+    passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
+    score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
+    rows.append([exercise.id, score, outcome.status, "pass" if passed else "FAIL"])
+    return passed
 
 
 def _remember_check(exercise, path: Path, outcome, passed: bool, quick: bool) -> None:
@@ -300,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="+", metavar="ID", help="example id, lecture like l2, or all")
     p.add_argument("--quick", action="store_true", help="tiny configuration (seconds)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seeds", metavar="S1,S2,...",
+                   help="run every example once per seed and print the spread, e.g. 0,1,2")
     p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default tensorflow)")
     p.add_argument("--out", help="results folder (default: results/ or $AML_RESULTS)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -309,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise", nargs="?", help="exercise id, e.g. l1.sequential")
     p.add_argument("--file", help="your file (default: exercises/<lecture>/<name>.py)")
     p.add_argument("--all", action="store_true", help="check every exercise in exercises/")
+    p.add_argument("--reference", action="store_true",
+                   help="check the course's reference solution instead (a self-test of the "
+                        "sandbox: each must get full marks)")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--timeout", type=float,

@@ -70,7 +70,7 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def read_index(root: Path, *, repair: bool = True) -> dict:
+def read_index(root: Path) -> dict:
     """Latest run of every entry. An index that is unreadable, or missing while runs exist,
     is rebuilt from the run folders (with a warning on stderr) and written back."""
     root = Path(root)
@@ -86,8 +86,6 @@ def read_index(root: Path, *, repair: bool = True) -> dict:
     runs = latest_runs(root)
     if not runs:
         return {}
-    if not repair:
-        return {entry_id: _summary(record) for entry_id, record in runs.items()}
     try:
         with _locked(root):
             return _rebuild(root, problem)
@@ -142,9 +140,10 @@ def latest_runs(root: Path, *, prefer_full: bool = False) -> dict[str, dict]:
 
 
 def _summary(record: dict) -> dict:
-    return {"run": record["run"], "path": record.get("folder") or record.get("path"),
-            "passed": record["passed"], "outcome": outcome(record), "quick": record["quick"],
-            "metrics": record["metrics"], "finished": record["finished"]}
+    return {"run": record.get("run"), "path": record.get("folder") or record.get("path"),
+            "passed": bool(record.get("passed")), "outcome": outcome(record),
+            "quick": bool(record.get("quick")), "metrics": record["metrics"],
+            "finished": record.get("finished", "")}
 
 
 def update_index(root: Path, entry_id: str, summary: dict) -> None:

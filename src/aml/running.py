@@ -117,3 +117,26 @@ def run_many(examples, **kwargs) -> list[dict]:
             records.append({"id": example.id, "error": str(err), "passed": False, "targets": [],
                             "outcome": "error"})
     return records
+
+
+def seed_spread(records: list[dict]) -> list[dict]:
+    """Per example and target metric: the value at each seed, mean, sample standard deviation
+    and how many seeds met the target (runs of several seeds, `aml run --seeds`)."""
+    import statistics
+
+    groups: dict[tuple[str, str, str], list[tuple[int, float, bool]]] = {}
+    for record in records:
+        for target in record.get("targets", []):
+            if isinstance(target["value"], (int, float)):
+                key = (record["id"], target["metric"], target["target"])
+                groups.setdefault(key, []).append((record["seed"], target["value"],
+                                                   target["met"]))
+    rows = []
+    for (entry_id, metric, described), runs in groups.items():
+        values = [v for _, v, _ in runs]
+        rows.append({"id": entry_id, "metric": metric, "target": described,
+                     "seeds": [s for s, _, _ in runs], "values": values,
+                     "mean": statistics.fmean(values),
+                     "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                     "met": sum(m for _, _, m in runs), "runs": len(runs)})
+    return rows

@@ -1,8 +1,12 @@
-"""A teacher's hidden check for l1.sequential: build_model() must build a new model each call."""
-from aml.grading.checks import CheckResult, call_student
+"""A teacher's hidden check for l1.sequential, run on the measuring side only: the saved
+weights of the first layer must not be all equal (the network was initialised randomly)."""
+import numpy as np
+
+from aml.grading.checks import CheckResult
 
 
-def hidden_checks(module, quick=False):
-    first, second = call_student(module, "build_model"), call_student(module, "build_model")
-    return [CheckResult("fresh model per call", first is not second, None, "a new model",
-                        "build the model inside build_model()", points=2)]
+def hidden_checks(artifacts, quick=False):
+    weights = artifacts.weights("model") if artifacts.has("model") else []
+    spread = float(np.std(weights[0])) if weights else 0.0
+    return [CheckResult("random initial weights", bool(spread > 0), round(spread, 4), "> 0",
+                        "keep Keras's default initialisers", points=2)]

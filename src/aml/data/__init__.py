@@ -46,6 +46,30 @@ def load(name: str, **kwargs):
     return data
 
 
+def load_or_stand_in(name: str, **kwargs):
+    """(data, the dataset used, a note): `name` if it is here, else its stand-in.
+
+    When neither is here the error says how to get either, and an example is then skipped
+    by `aml run` rather than failed.
+    """
+    from aml.errors import DataUnavailable
+
+    stand_in = next((s for s, course in STAND_INS.items() if course == name), None)
+    try:
+        return load(name, **kwargs), name, ""
+    except AmlError as err:
+        if stand_in is None:
+            raise
+        reason = str(err).split(";")[0]
+    try:
+        data = load(stand_in, **kwargs)
+    except DataUnavailable as err:
+        raise DataUnavailable(
+            f"neither {name} nor its stand-in {stand_in} is on this machine ({reason}; {err})",
+            fix=f"aml data import {name} PATH, or aml data fetch {stand_in}") from None
+    return data, stand_in, f"{name} is not on this machine ({reason}); using {stand_in}"
+
+
 def loaded(clear: bool = True) -> list[dict]:
     """Provenance of the datasets loaded since the last call (the start of a run)."""
     found = list(_LOADED.values())

@@ -20,12 +20,11 @@ Contract for a checker (`check_x(module, quick=False) -> list[CheckResult]`):
 - Thresholds and tiers are never the checker's own: read them from the exercise's spec with
   `target_of(exercise_id, metric)` / `tiers_of(exercise_id)`, so `aml check` grades against
   exactly what `aml list` shows, and compare with `against(...)`.
-- A checker module that needs no Keras sets `NEEDS_KERAS = False`; otherwise the sandbox
-  imports and seeds Keras before the student's code runs.
-- Checkers run inside the sandbox (aml.grading.sandbox), after the student's code: they may
-  read datasets ($AML_DATA is passed on) and write in the current folder (a private temporary
-  one), but not write anywhere else, open sockets, start subprocesses or use ctypes. Prepare
-  data caches beforehand; a checker that writes a cache elsewhere gets "forbidden".
+- An exercise's checker is an aml.sandbox.protocol.Checker: `produce` calls the student's
+  functions in the student's jail and records artifacts (nothing it records is trusted),
+  `measure` validates them and computes every CheckResult in a process that never imports
+  student code (see aml.sandbox). The jails are read-only but for their own /tmp and have
+  no network; a checker prepares data caches beforehand.
 """
 
 from __future__ import annotations
@@ -97,15 +96,16 @@ def load_submission(path: str | Path) -> ModuleType:
         raise SubmissionError(f"no file at {path}: pass the path of your exercise with --file")
     if not path.is_file() or path.suffix != ".py":
         raise SubmissionError(f"{path} is not a Python file: pass a .py file with --file")
-    try:
-        source = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        raise SubmissionError(f"cannot read {path}: {err}") from None
+    try:  # decoded as Python decodes a module: a BOM or a coding cookie is honoured
+        source = importlib.util.decode_source(path.read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as err:
+        raise SubmissionError(f"cannot read {path.name}: {err}; save it as UTF-8") from None
     try:
         compile(source, str(path), "exec")
-    except SyntaxError as err:
+    except (SyntaxError, ValueError) as err:
         raise SubmissionError(
-            f"{path.name} line {err.lineno}: syntax error ({err.msg}); fix it and check again"
+            f"{path.name} line {getattr(err, 'lineno', '?')}: syntax error "
+            f"({getattr(err, 'msg', err)}); fix it and check again"
         ) from None
     name = f"aml_submission_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -122,6 +122,17 @@ def load_submission(path: str | Path) -> ModuleType:
         raise SubmissionError(f"{path.name} raised {type(err).__name__} when imported"
                               f"{_where(err, path)}: {err}") from None
     return module
+
+
+def plain(value, depth: int = 0):
+    """A JSON-safe copy of a measured value (short, no live objects)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value[:200] if isinstance(value, str) else value
+    if isinstance(value, (list, tuple)) and depth < 3 and len(value) <= 20:
+        return [plain(v, depth + 1) for v in value]
+    if hasattr(value, "item") and getattr(value, "size", 2) == 1:
+        return plain(value.item(), depth)
+    return repr(value)[:200]
 
 
 def call_student(module: ModuleType, function: str, *args, **kwargs):
@@ -254,18 +265,24 @@ def summary(results: list[CheckResult]) -> tuple[float, float]:
 
 def run_check(exercise, path: str | Path, quick: bool = False,
               seed: int = 0) -> list[CheckResult]:
-    """Import the student's file and run the exercise's checker; an unusable file is one
-    failed check whose hint says what to fix. Seeded first, so a file always scores the same
-    (the sandboxed child seeds the same way)."""
+    """Both sides of an exercise's check in this process, with the artifacts passed through
+    the same bundle encoding as between the jails (for tests and debugging; `aml check`
+    and `aml grade` run them jailed). An unusable file is one failed check whose hint says
+    what to fix. Seeded first, so a file always scores the same."""
     from aml import catalog
     from aml.backend import seed_everything
+    from aml.sandbox.protocol import artifact_error_types, as_checker
 
+    checker = as_checker(catalog.resolve(exercise.checker))
     seed_everything(seed)
     try:
         module = load_submission(path)
-        return catalog.resolve(exercise.checker)(module, quick=quick)
+        return checker(module, quick, seed, Path(path).read_bytes().decode("utf-8", "replace"))
     except SubmissionError as err:
         return [CheckResult(LOAD_CHECK, False, None, None, str(err), points=0)]
+    except artifact_error_types() as err:
+        return [CheckResult("what came back is usable", False, None, None, str(err),
+                            points=0, status=INVALID)]
 
 
 def _first_missed(results: list[CheckResult], rung: CheckResult) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aml import catalog
 from aml.errors import AmlError
-from aml.grading.sandbox import DEFAULT_MEMORY_MB, Limits
+from aml.sandbox.run import DEFAULT_MEMORY_MB, Limits
 
 
 def _positive(kind):
@@ -117,7 +117,8 @@ def register(subparsers) -> None:
     p.add_argument("--memory", type=_positive(int), default=DEFAULT_MEMORY_MB,
                    help=f"address-space limit in MB (default {DEFAULT_MEMORY_MB})")
     p.add_argument("--out", default="grades.csv", help="CSV to write; everything else beside")
-    p.add_argument("--hidden", help="teacher's file defining hidden_checks(module, quick)")
+    p.add_argument("--hidden", help="teacher's file defining hidden_checks(artifacts, quick) "
+                   "(run on the measuring side, never in a student's jail)")
     p.add_argument("--quick", action="store_true", help="shorter training in the checks")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--restart", action="store_true", help="discard the journal, grade all")

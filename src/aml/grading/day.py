@@ -105,16 +105,13 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
         for note in sub.notes:
             log(f"{sub.key}: {note}")
     info = {s.key: {**s.info(), "code": exercise_code(exercise, s.path)} for s in chosen}
-    source = Path(source).resolve()
-    originals = [*source.iterdir()] if source.is_dir() else [source]
+    # the jails see only the prepared copy being graded: the teacher's originals, the
+    # unzipped export and the other copies are never inside one (aml.sandbox.jail)
     records = grade_class(exercise, ready, out, log=log, info=info,
                           prejudged={s.key: s.problem for s in chosen if s.problem},
-                          also_protected=(*originals, workdir / "unzipped"),
-                          also_unlistable=(source.parent if source.is_file() else source,
-                                           workdir),
                           **grade_options)
     if remeasure:
-        _remeasure(records, exercise, workdir, out, grade_options, log, originals)
+        _remeasure(records, exercise, workdir, out, grade_options, log)
     settings = {"exercise": exercise.id, "quick": grade_options.get("quick", False),
                 "seed": grade_options.get("seed", 0),
                 "backend": grade_options.get("backend") or "tensorflow"}
@@ -125,12 +122,12 @@ def grade_day(exercise, source, out="grades.csv", *, formats=("plain",),
 
 
 def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options: dict,
-               log, originals: list[Path]) -> None:
+               log) -> None:
     """Results near a boundary measured with two more seeds (aml.grading.fairness); the
     decided records are appended to the journal, so a resumed run does not redo them."""
     from aml.grading import fairness
     from aml.grading.grade import Journal, journal_path
-    from aml.grading.single import grade_one
+    from aml.grading.single import grade_one, measurers
 
     chosen = fairness.to_remeasure(records)
     if not chosen:
@@ -141,20 +138,19 @@ def _remeasure(records: list[dict], exercise, workdir: Path, out: Path, options:
     hidden_source = Path(hidden).read_text() if hidden else None
     journal, ready = journal_path(out), workdir / "ready"
 
-    def measure(student: str, seed: int):
-        path = ready / student if (ready / student).is_dir() else ready / f"{student}.py"
-        outcome = grade_one(
-            exercise, path, quick=options.get("quick", False), seed=seed,
-            limits=options.get("limits"), hidden_source=hidden_source,
-            backend=options.get("backend"),
-            private=(out, out.with_suffix(".json"), journal, *originals,
-                     workdir / "unzipped", *(p for p in ready.iterdir()),
-                     *([Path(hidden).resolve()] if hidden else [])),
-            unlistable=(ready, workdir))
-        return outcome.checks if outcome.status == "ok" else None
+    limits, jobs = options.get("limits"), options.get("jobs", 1)
+    with measurers(exercise, options.get("backend"), jobs,
+                   limits.threads if limits else 1) as borrow:
 
-    changed = fairness.remeasure(records, measure, options.get("seed", 0),
-                                 options.get("jobs", 1))
+        def measure(student: str, seed: int):
+            path = ready / student if (ready / student).is_dir() else ready / f"{student}.py"
+            with borrow() as measurer:
+                outcome = grade_one(exercise, path, quick=options.get("quick", False),
+                                    seed=seed, limits=limits, hidden_source=hidden_source,
+                                    backend=options.get("backend"), measurer=measurer)
+            return outcome.checks if outcome.status == "ok" else None
+
+        changed = fairness.remeasure(records, measure, options.get("seed", 0), jobs)
     settings, _ = read_journal(journal)
     book = Journal(journal, settings)
     try:
@@ -191,7 +187,7 @@ def read_journal(path: Path) -> tuple[dict, list[dict]]:
 
 def exercise_code(exercise, path: Path | None, limit: int = 200_000) -> str:
     """The text of the file that is graded (for similarity), decoded leniently."""
-    from aml.grading.sandbox import exercise_file
+    from aml.sandbox.run import exercise_file
 
     chosen = exercise_file(exercise, path) if path is not None and path.exists() else None
     if chosen is None:

@@ -1,16 +1,32 @@
-"""Grade a class: every submission checked in its own sandbox, in parallel, resumably.
+"""Grade a class: every submission checked in its own jail, in parallel, resumably.
 
 Submissions: each entry of the submissions folder is one student, named after it: a file
 `alice.py` (student "alice") or a folder `alice/` holding the exercise file (named like the
-template, e.g. `sequential.py`, or the folder's only .py file; other files are copied along,
-so a student may add helper modules). Entries starting with "." or "_" are skipped.
+template, e.g. `sequential.py`, or the folder's only .py file; the folder is visible to the
+student's code read-only, so a student may add helper modules). Every other entry gets a
+row too, with status "not graded" (a symbolic link, a file that is not .py, a device...);
+only names starting with "." or "__" (system clutter such as .DS_Store, __MACOSX) are
+skipped. A file name in any encoding is graded; its student name shows undecodable bytes as
+backslash escapes (\\xNN).
+
+Per-student record (one JSON line in the journal, the list `grade_class` returns and the
+"students" of the JSON file): student (display name), hash (SHA-256 of the submission's
+files, "" when not graded), status (one of aml.sandbox.run.STATUSES), detail (one line),
+checks (list of {name, tier, key, passed, measured, target, hint, points, score, status,
+n: the held-out examples behind an accuracy, 0 when none}), score, max_score, seconds,
+output (the first 64 KB the student's code printed), output_bytes, isolation (how the jail
+was made, e.g. "bwrap, cgroup v1 memory+pids+cpu"), peak_memory_mb, copied_reference (True
+when the file reproduces the reference solution token for token; the detail says so too),
+info (what intake knew: name, LMS id, notes, the graded code; see aml.grading.day).
+Re-measured records (aml.grading.fairness) are appended again with "remeasured" and
+"fairness" notes; a student's last line counts.
 
 Resuming: each finished result is appended as one JSON line to `<out>.journal` (a single
 O_APPEND write, then fsync), so an interrupted run keeps every finished result. The next run
 with the same settings skips students whose submission (content hash) is already there, so
 nothing is graded twice; a torn last line is ignored and that student graded again. The CSV
-and JSON are rendered from the journal at the end, atomically. The CSV is sorted by student
-and, for the same seed, identical between runs except its last column, `seconds`.
+and JSON are rendered from the journal at the end, atomically. The CSV is the plain
+gradebook of aml.grading.gradebook, sorted by student.
 """
 
 from __future__ import annotations
@@ -28,35 +44,63 @@ from pathlib import Path
 from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
 from aml.grading import gradebook
-from aml.grading.sandbox import Limits, run_sandboxed
+from aml.grading.intake import display_name
+from aml.sandbox import jail
+from aml.sandbox.run import (
+    Limits,
+    Measurer,
+    grade_submission,
+    grading_environment,
+    kill_running,
+)
 from aml.tables import format_table
 
 
 def discover(submissions: Path) -> dict[str, Path]:
-    """Student name -> submission path (a .py file or a folder), sorted by name."""
+    """Student name -> submission entry (anything but system clutter), sorted by name."""
     if not submissions.is_dir():
         raise AmlError(f"{submissions} is not a folder: pass the folder of submissions")
     found = {}
     for entry in sorted(submissions.iterdir()):
-        if entry.name.startswith((".", "_")) or entry.is_symlink():
+        if entry.name.startswith((".", "__")):
             continue
-        if entry.is_dir():
-            found[entry.name] = entry
-        elif entry.suffix == ".py":
-            found[entry.stem] = entry
+        is_file = entry.is_file() and not entry.is_symlink()
+        name = display_name(entry.stem if is_file and entry.suffix == ".py" else entry.name)
+        while name in found:  # alice.py and a folder alice/: both get a row
+            name += "~"
+        found[name] = entry
     if not found:
         raise AmlError(f"no submissions in {submissions}: expected student .py files or folders")
     return found
 
 
+def not_gradable(path: Path) -> str:
+    """Why an entry is not a submission ('' when it is one)."""
+    if path.is_symlink():
+        return "a symbolic link; submit the file or folder itself"
+    if path.is_dir():
+        return ""
+    if not path.is_file():
+        return "not a regular file or folder"
+    if path.suffix != ".py":
+        return f"not a .py file ({display_name(path.name)}); submit the exercise's .py file"
+    return ""
+
+
 def submission_hash(path: Path) -> str:
-    """SHA-256 of a submission's regular files (relative names and bytes)."""
+    """SHA-256 of a submission's regular files (relative names and bytes); "" when the
+    entry is not a submission or cannot be read."""
+    if not_gradable(path):
+        return ""
     digest = hashlib.sha256()
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-    for file in files:
-        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    try:
+        for file in files:
+            digest.update(os.fsencode(file.relative_to(path) if path.is_dir() else file.name))
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    except OSError:
+        return ""
     return digest.hexdigest()
 
 
@@ -160,6 +204,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
+# one formula-neutralising function for every CSV aml writes (kept importable from here)
+spreadsheet_safe = gradebook.spreadsheet_safe
+
+
 def render_csv(records: list[dict]) -> str:
     """The plain gradebook (see aml.grading.gradebook)."""
     return gradebook.render(records, "plain")
@@ -182,26 +230,36 @@ def summary_table(records: list[dict]) -> str:
             + f"; mean score {mean:.2f}/{maximum:g}")
 
 
+def _not_run(name: str, status: str, detail: str) -> dict:
+    """The record of a submission that was not run (not a submission, or judged before)."""
+    return {"student": name, "hash": "", "status": status, "detail": detail, "checks": [],
+            "score": 0.0, "max_score": 0.0, "seconds": 0.0, "output": "", "output_bytes": 0,
+            "isolation": "", "peak_memory_mb": None, "copied_reference": False}
+
+
 def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv", *,
                 jobs: int = 1, limits: Limits | None = None, quick: bool = False, seed: int = 0,
                 hidden: str | Path | None = None, restart: bool = False,
                 backend: str | None = None, info: dict[str, dict] | None = None,
                 prejudged: dict[str, tuple[str, str]] | None = None,
-                also_protected: tuple = (), also_unlistable: tuple = (),
                 log=print) -> list[dict]:
     """Grade every submission not yet in the journal; write the CSV and JSON; return all
-    records (sorted by student).
+    records (sorted by student; the record format is in this module's docstring).
 
     `info` (student -> dict) is kept in each record as "info" (name, LMS id, intake notes);
     `prejudged` (student -> (status, detail)) are rows for submissions that cannot run (a
-    notebook that does not parse): recorded without starting a sandbox. `also_protected`
-    and `also_unlistable` add paths the sandbox must not open or list (the teacher's
-    original submissions when `submissions` holds prepared copies)."""
+    notebook that does not parse): recorded without starting a jail. Nothing else needs
+    protecting: a student's jail sees only its own submission (aml.sandbox.jail), never the
+    teacher's originals, the other prepared copies or the grades."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
     if out.is_relative_to(submissions):
         raise AmlError(f"--out {out} is inside the submissions folder; write the grades "
                        "elsewhere")
+    problem = jail.isolation_problem()
+    if problem:
+        raise AmlError(problem)
+    jail.sweep_stale_cgroups()
     prejudged = prejudged or {}
     info = info or {}
     if prejudged and submissions.is_dir() and not any(submissions.iterdir()):
@@ -217,49 +275,49 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             raise AmlError(f"cannot use the hidden checks {hidden}: {err}") from None
     settings = {"exercise": exercise.id, "checker": exercise.checker, "quick": quick,
                 "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
-                "backend": backend or "tensorflow",
+                "backend": backend or "tensorflow", **(
+                    {"environment": grading_environment()} if grading_environment() else {}),
                 "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")
-    # every student's files, the grades and the hidden checks; the folder itself may be an
-    # ancestor of the code the checker still imports, so it is only made unlistable
-    protected = [*students.values(), out, json_path, journal.path, *also_protected] + (
-        [Path(hidden).resolve()] if hidden else [])
     hashes = {name: submission_hash(path) for name, path in students.items()}
     for name, (status, detail) in prejudged.items():
         digest = hashlib.sha256(f"{status}\0{detail}".encode()).hexdigest()
         if journal.done.get(name, {}).get("hash") != digest:
-            journal.append({"student": name, "hash": digest, "status": status,
-                            "detail": detail, "checks": [], "score": 0.0, "max_score": 0.0,
-                            "seconds": 0.0, "output": "", "info": info.get(name, {})})
-    todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]]
+            journal.append({**_not_run(name, status, detail), "hash": digest,
+                            "info": info.get(name, {})})
+    todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]
+            or not hashes[name]]
     kept = len(students) - len(todo)
     if kept:
         log(f"{kept} submissions already graded in {journal.path.name}; grading {len(todo)}")
-    slots = list(range(jobs))
-    slot_lock, stopping, running = threading.Lock(), threading.Event(), {}
+    measurers = [Measurer(exercise, backend, limits.threads) for _ in range(max(1, jobs))]
+    free = list(measurers)
+    slot_lock, stopping = threading.Lock(), threading.Event()
     progress = Progress(len(todo))
 
     def grade_one(name: str) -> None:
-        with slot_lock:
-            slot = slots.pop()
-        try:
-            outcome = run_sandboxed(exercise, students[name], quick=quick, seed=seed,
-                                    limits=limits, hidden_source=hidden_source,
-                                    protected=tuple(protected),
-                                    unlistable=(submissions, *also_unlistable),
-                                    slot=slot, backend=backend,
-                                    processes=running)
-        finally:
+        path = students[name]
+        why = not_gradable(path)
+        if why:
+            record = _not_run(name, "not graded", why)
+        else:
             with slot_lock:
-                slots.append(slot)
-        if stopping.is_set():  # killed by our own interrupt: not a result
-            return
-        record = {"student": name, "hash": hashes[name], **outcome.as_dict(),
-                  "info": info.get(name, {})}
+                measurer = free.pop()
+            try:
+                outcome = grade_submission(exercise, path, measurer, quick=quick, seed=seed,
+                                           limits=limits, hidden_source=hidden_source,
+                                           backend=backend)
+            finally:
+                with slot_lock:
+                    free.append(measurer)
+            if stopping.is_set():  # killed by our own interrupt: not a result
+                return
+            record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
+        record["info"] = info.get(name, {})
         journal.append(record)
         with slot_lock:
-            log(progress.line(name, outcome.score, outcome.status, outcome.seconds))
+            log(progress.line(name, record["score"], record["status"], record["seconds"]))
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
@@ -268,13 +326,15 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             future.result()
     except BaseException:
         stopping.set()
-        for pid in list(running.values()):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, 9)
+        kill_running()
+        for measurer in measurers:
+            measurer.close()
         pool.shutdown(wait=True, cancel_futures=True)
         journal.close()
         raise
     pool.shutdown(wait=True)
+    for measurer in measurers:
+        measurer.close()
     records = [journal.done[name] for name in [*students, *prejudged] if name in journal.done]
     journal.close()
     write_bytes_atomic(out, render_csv(records).encode())

@@ -40,7 +40,8 @@ SETUP_SH = """#!/usr/bin/env bash
 # Runs once when Gradescope builds the autograder image (Ubuntu, as root).
 set -euo pipefail
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-pip python3-venv
+# bubblewrap: every submission is graded in the same jails as `aml grade`
+apt-get install -y --no-install-recommends python3 python3-pip python3-venv bubblewrap
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
 """
@@ -77,9 +78,9 @@ def _requirements() -> str:
 
 def reference_checks(exercise, *, quick: bool, seed: int, timeout_s: float) -> list[dict]:
     """Grade the reference solution in the sandbox: the exercise's checks and points."""
-    from aml.grading.sandbox import Limits
     from aml.grading.single import grade_one
     from aml.grading.templates import solution_path
+    from aml.sandbox import Limits
 
     outcome = grade_one(exercise, solution_path(exercise), quick=quick, seed=seed,
                         limits=Limits(timeout_s=timeout_s))
@@ -163,8 +164,8 @@ def results_for(outcome, expected: list[dict], seconds: float) -> dict:
 def main() -> int:
     from aml import catalog
     from aml.grading.intake import prepare_folder
-    from aml.grading.sandbox import Limits, Outcome
     from aml.grading.single import grade_one
+    from aml.sandbox import Limits, Outcome
 
     start = time.monotonic()
     root = Path(os.environ.get("AML_AUTOGRADER_ROOT") or "/autograder")
@@ -177,9 +178,12 @@ def main() -> int:
         if sub.problem:
             outcome = Outcome(*sub.problem)
         else:
-            outcome = grade_one(exercise, sub.path, quick=config["quick"],
-                                seed=config["seed"], limits=Limits(timeout_s=config["timeout_s"]),
-                                private=(root / "source" / "checks.json", results.parent))
+            try:
+                outcome = grade_one(exercise, sub.path, quick=config["quick"],
+                                    seed=config["seed"],
+                                    limits=Limits(timeout_s=config["timeout_s"]))
+            except AmlError as err:  # no jail here (user namespaces off): never grade bare
+                outcome = Outcome("crashed", f"the autograder could not grade: {err}")
     report = results_for(outcome, config["checks"], time.monotonic() - start)
     write_bytes_atomic(results, json.dumps(report, indent=1).encode())
     print(f"{exercise.id}: {report['score']:g} points, {outcome.status}")

@@ -280,19 +280,35 @@ def _raw_entries(folder: Path, workdir: Path, taken: set[str] | None = None,
                 flat_files=[(p, *_canvas_name(m["file"])) if layout == "canvas"
                             else (p, m["file"], 0) for p, m in files]))
     else:
+        # every entry gets a row (a stray file is a student told why, not a student lost);
+        # the key is file-system safe, `name` keeps the entry's own spelling
         for entry in _visible(folder):
+            gradable = entry.suffix in (".py", ".ipynb") and entry.is_file() \
+                and not entry.is_symlink()
+            stem = display_name(entry.stem if gradable else entry.name)
+            why = ""
             if entry.is_symlink():
-                found.append(Submission(_unique_key(entry.stem, taken), original=entry.name,
-                                        problem=("missing file", "a symbolic link, not a "
-                                                 "submission; copy the file in")))
+                why = "a symbolic link, not a submission; copy the file in"
             elif entry.suffix.lower() == ".zip" and entry.is_file() and depth == 0:
                 inner = _unwrap(safe_extract(entry, workdir / "unzipped" / entry.stem))
                 found += _raw_entries(inner, workdir, taken, depth + 1)
-            elif entry.is_dir() or entry.suffix in (".py", ".ipynb"):
-                stem = entry.name if entry.is_dir() else entry.stem
-                found.append(Submission(_unique_key(stem, taken), original=entry.name,
-                                        path=entry))
+                continue
+            elif entry.is_dir():
+                stem = display_name(entry.name)
+            elif not entry.is_file():
+                why = "not a regular file or folder"
+            elif not gradable:  # a regular file that is neither
+                why = (f"not a .py file or notebook ({display_name(entry.name)}); submit the "
+                       "exercise's .py file or a notebook")
+            found.append(Submission(_unique_key(stem, taken), stem, original=entry.name,
+                                    path=None if why else entry,
+                                    problem=("not graded", why) if why else None))
     return found
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _canvas_name(original: str) -> tuple[str, int]:

@@ -184,9 +184,9 @@ def _assign(variables, flat) -> None:
 @functools.cache
 def blas_threads():
     """threadpoolctl's view of the loaded BLAS libraries, made once. Making it opens those
-    libraries (dlopen) and its first limit() looks up their thread functions (dlsym); the
-    grading sandbox refuses both once student code may run, so a checker that trains with
-    L-BFGS calls this while it is imported, and later limits reuse what it found."""
+    libraries (dlopen) and its first limit() looks up their thread functions (dlsym); doing
+    that once, when a checker that trains with L-BFGS is imported, keeps later limits cheap
+    (the grading jail does not refuse either, it is not a Python audit hook)."""
     from threadpoolctl import ThreadpoolController
 
     controller = ThreadpoolController()

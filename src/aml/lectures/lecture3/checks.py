@@ -12,6 +12,8 @@ Contracts (each file documents its own):
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from aml.grading.checks import (
@@ -22,6 +24,7 @@ from aml.grading.checks import (
     returns_model,
     tiers_of,
 )
+from aml.sandbox.protocol import Checker
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -36,9 +39,15 @@ QUICK_TEXTS = 3000
 
 def student_training(module, defaults: dict) -> dict:
     """The student's optional training() dict merged over defaults, checked for sense."""
+    chosen = call_student(module, "training") if hasattr(module, "training") else None
+    return checked_training(chosen, defaults)
+
+
+def checked_training(chosen, defaults: dict) -> dict:
+    """A training() dict (None when the student wrote none) merged over defaults; a
+    SubmissionError says what is wrong with it."""
     settings = dict(defaults)
-    if hasattr(module, "training"):
-        chosen = call_student(module, "training")
+    if chosen is not None:
         if not isinstance(chosen, dict):
             raise SubmissionError("training() must return a dict such as {'epochs': 10}")
         unknown = set(chosen) - set(defaults)
@@ -47,11 +56,14 @@ def student_training(module, defaults: dict) -> dict:
                                   f"allowed: {sorted(defaults)}")
         settings.update(chosen)
     for key in ("epochs", "batch_size") + (("max_tokens",) if "max_tokens" in settings else ()):
-        if not isinstance(settings[key], int) or settings[key] < 1:
+        if isinstance(settings[key], bool) or not isinstance(settings[key], int) \
+                or settings[key] < 1:
             raise SubmissionError(f"training()['{key}'] must be a positive integer")
-    if not 0 < float(settings["learning_rate"]) < 1:
+    rate = settings["learning_rate"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
         raise SubmissionError("training()['learning_rate'] must be between 0 and 1")
     settings["epochs"] = min(settings["epochs"], MAX_EPOCHS)
+    settings["batch_size"] = min(settings["batch_size"], 65536)
     return settings
 
 
@@ -88,19 +100,49 @@ def _output_check(model, sample, expected_shape, name, hint) -> CheckResult:
     return CheckResult(name, bool(ok), f"shape {output.shape}", f"shape {expected_shape}", hint)
 
 
-def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
-    """Build, inspect, train and tier a student's image classifier ("ann" or "cnn")."""
+def _image_data(quick: bool):
+    from aml.lectures.lecture3.images import load_images
+
+    # a teacher (or a test) picks the data for every jail with $AML_GRADING_IMAGES
+    dataset = os.environ.get("AML_GRADING_IMAGES", IMAGE_DATASET)
+    return load_images(dataset, seed=0, **(QUICK_IMAGES if quick else {}))
+
+
+def image_inputs(quick: bool, seed: int) -> dict:
+    """What the student's side needs to build the model: no images, no labels."""
+    data = _image_data(quick)
+    return {"input_shape": np.asarray(data.x_train.shape[1:]),
+            "n_classes": np.asarray([len(data.class_names)])}
+
+
+def produce_images(module, inputs, record, quick: bool) -> None:
+    """Student side: the built model and the training() dict, nothing trained."""
     import keras
 
-    from aml.lectures.lecture3.images import load_images, train_classifier
+    shape = tuple(int(v) for v in inputs["input_shape"])
+    model = call_student(module, "build_model", shape, int(inputs["n_classes"][0]))
+    record.value("returned", type(model).__name__)
+    if isinstance(model, keras.Model):
+        record.model("model", model)
+    record.value("training", call_student(module, "training")
+                 if hasattr(module, "training") else None)
 
-    limits = QUICK_IMAGES if quick else {}
-    data = load_images(IMAGE_DATASET, seed=0, **limits)
+
+def measure_images(art, kind: str, quick: bool) -> list[CheckResult]:
+    """Rebuild the student's classifier from its saved configuration, inspect it, train it
+    here with its training() settings and report the tier reached."""
+    import keras
+
+    from aml.lectures.lecture3.images import train_classifier
+
+    data = _image_data(quick)
     n_classes = len(data.class_names)
-    model = call_student(module, "build_model", data.x_train.shape[1:], n_classes)
-    results = [returns_model(model)]
+    results = [CheckResult("build_model() returns a keras.Model", art.has("model"),
+                           art.value("returned", "nothing"), "keras.Model",
+                           "return the model at the end of build_model(), e.g. `return model`")]
     if not results[0].passed:
         return results
+    model = art.model("model")
     results.append(_output_check(model, data.x_train[:2], (2, n_classes),
                                  f"outputs {n_classes} class probabilities",
                                  f"end with Dense({n_classes}, activation='softmax')"))
@@ -116,7 +158,11 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     if not all(r.passed for r in results):
         return results
     defaults = {"epochs": 10, "batch_size": 128, "learning_rate": 1e-3}
-    settings = student_training(module, defaults)
+    try:
+        settings = checked_training(art.value("training"), defaults)
+    except SubmissionError as err:
+        return results + [CheckResult("training() settings", False, str(err)[:160], None,
+                                      str(err))]
     epochs = min(settings["epochs"], QUICK_EPOCHS) if quick else settings["epochs"]
     try:
         _, test, _ = train_classifier(model, data, epochs=epochs,
@@ -125,17 +171,21 @@ def check_images(module, kind: str, quick: bool = False) -> list[CheckResult]:
     except Exception as err:  # noqa: BLE001
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train with Adam on integer labels")]
-    return results + tier_results(test["accuracy"], model.count_params(),
+    parameters = int(sum(w.size for w in art.weights("model")))
+    return results + tier_results(test["accuracy"], parameters,
                                   tiers_of(f"l3.{kind}").on(data.dataset), data.dataset,
                                   n=len(data.y_test))
 
 
-def check_ann(module, quick: bool = False) -> list[CheckResult]:
-    return check_images(module, "ann", quick)
-
-
-def check_cnn(module, quick: bool = False) -> list[CheckResult]:
-    return check_images(module, "cnn", quick)
+# Split (aml.sandbox.protocol): the jail builds the model on Keras's numpy backend and never
+# sees an image or a label; the measuring side rebuilds it (Keras's own layers only) and
+# trains and tests it. A model with custom layers gets "invalid output" saying so.
+check_ann = Checker(produce_images, lambda art, quick: measure_images(art, "ann", quick),
+                    image_inputs, student_backend="numpy",
+                    description="a dense-only image classifier")
+check_cnn = Checker(produce_images, lambda art, quick: measure_images(art, "cnn", quick),
+                    image_inputs, student_backend="numpy",
+                    description="a convolutional image classifier")
 
 
 def check_text(module, quick: bool = False) -> list[CheckResult]:
@@ -146,7 +196,8 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
     from aml.models.text import Vocabulary
     from aml.training import supervised
 
-    texts, y, texts_test, y_test, dataset, _ = load_texts(TEXT_DATASET)
+    texts, y, texts_test, y_test, dataset, _ = load_texts(
+        os.environ.get("AML_GRADING_TEXTS", TEXT_DATASET))
     if quick:
         texts, y = texts[:QUICK_TEXTS], y[:QUICK_TEXTS]
     defaults = {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}

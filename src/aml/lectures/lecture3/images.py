@@ -11,9 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from aml.context import RunContext
-from aml.errors import AmlError
 
-FALLBACK = {"cifar10": "fashion_mnist"}
 
 @dataclass(frozen=True)
 class ImageData:
@@ -53,22 +51,16 @@ def load_images(dataset: str = "auto", train_limit: int | None = None,
 
     Optional limits keep a random (seeded) subset of the training or test images.
     """
-    from aml.data import load
+    from aml.data import load, load_or_stand_in
 
     note = ""
     if dataset == "digits":
         arrays = _digits()
     else:
-        name = "cifar10" if dataset == "auto" else dataset
-        try:
-            arrays = load(name)
-        except AmlError as err:
-            if dataset != "auto":
-                raise
-            name = FALLBACK[name]
-            note = f"CIFAR-10 is not on this machine ({str(err).split(';')[0]}); using {name}"
-            arrays = load(name)
-        dataset = name
+        if dataset == "auto":  # CIFAR-10, else its stand-in (said in the note)
+            arrays, dataset, note = load_or_stand_in("cifar10")
+        else:
+            arrays = load(dataset)
     x_train, y_train, x_test, y_test, class_names = arrays
     rng = np.random.default_rng(seed)
     x_train, y_train = _subset(x_train, y_train, train_limit, rng)

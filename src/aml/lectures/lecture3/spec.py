@@ -14,12 +14,19 @@ _CIFAR = (("dataset", "cifar10"),)
 _HERE = "aml.lectures.lecture3"
 
 # Accuracy tiers: the course's on CIFAR-10 (30/40/50% dense, 60/70/80% convolutional) and
-# IMDB (up to 90%); equivalents on the offline stand-ins and the test data.
+# IMDB (up to 90%). On the Fashion-MNIST stand-in they are published results, not ours: the
+# benchmark table in the README of github.com/zalandoresearch/fashion-mnist (commit 02cf067):
+#   dense: 0.835 human performance (crowd-sourced, 1,000 test images); 0.900 "MLP 256-128-64"
+#          (MXNet, no preprocessing; its repository calls the figure validation accuracy);
+#   convolutional, two conv layers with max pooling, no preprocessing: 0.876 (Keras),
+#          0.903 (PyTorch, ELU), 0.916 (TensorFlow's layers tutorial, >300 epochs).
+FASHION_DENSE = "Zalando fashion-mnist README benchmark: MLP 256-128-64, 0.900"
+FASHION_CONV = "Zalando fashion-mnist README benchmark: 2 conv layers + max pooling (TF), 0.916"
 ANN_TIERS = Tiers("test_accuracy", (("cifar10", (0.30, 0.40, 0.50)),
-                                    ("fashion_mnist", (0.80, 0.85, 0.88)),
+                                    ("fashion_mnist", (0.835, 0.90)),
                                     ("digits", (0.80, 0.90, 0.95))))
 CNN_TIERS = Tiers("test_accuracy", (("cifar10", (0.60, 0.70, 0.80)),
-                                    ("fashion_mnist", (0.88, 0.90, 0.92)),
+                                    ("fashion_mnist", (0.876, 0.903, 0.916)),
                                     ("digits", (0.85, 0.92, 0.97))))
 TEXT_TIERS = Tiers("test_accuracy", (("imdb", (0.80, 0.85, 0.90)),
                                      ("movie_snippets", (0.70, 0.75, 0.80)),
@@ -28,13 +35,13 @@ TEXT_TIERS = Tiers("test_accuracy", (("imdb", (0.80, 0.85, 0.90)),
 ENTRIES = (
     Example("l3.ann_images", 3, "Dense-only image classifier (CIFAR-10, else Fashion-MNIST)",
             f"{_HERE}.images:ann_images", f"{_HERE}.images:AnnConfig",
-            (Target("test_accuracy", ">=", 0.88, quick=0.7, when=_FASHION),
+            (Target("test_accuracy", ">=", 0.90, quick=0.7, when=_FASHION, source=FASHION_DENSE),
              Target("test_accuracy", ">=", 0.50, quick=0.3, when=_CIFAR)),
             search=f"{_HERE}.images:ann_search_space", tiers=ANN_TIERS,
             topics=("dense",)),
     Example("l3.cnn_images", 3, "Convolutional image classifier (CIFAR-10, else Fashion-MNIST)",
             f"{_HERE}.images:cnn_images", f"{_HERE}.images:CnnConfig",
-            (Target("test_accuracy", ">=", 0.92, quick=0.7, when=_FASHION),
+            (Target("test_accuracy", ">=", 0.916, quick=0.7, when=_FASHION, source=FASHION_CONV),
              Target("test_accuracy", ">=", 0.80, quick=0.3, when=_CIFAR)),
             search=f"{_HERE}.images:cnn_search_space", tiers=CNN_TIERS,
             topics=("convolution",)),
@@ -56,11 +63,11 @@ ENTRIES = (
             topics=("recurrent",)),
     Exercise("l3.ann", 3, "Dense-only image classifier: parameters per accuracy tier",
              "lecture3/ann.py", f"{_HERE}.solutions:ann.py", f"{_HERE}.checks:check_ann",
-             (Target("test_accuracy", ">=", 0.88, when=_FASHION),
+             (Target("test_accuracy", ">=", 0.90, when=_FASHION, source=FASHION_DENSE),
               Target("test_accuracy", ">=", 0.50, when=_CIFAR)), tiers=ANN_TIERS),
     Exercise("l3.cnn", 3, "Convolutional image classifier: parameters per accuracy tier",
              "lecture3/cnn.py", f"{_HERE}.solutions:cnn.py", f"{_HERE}.checks:check_cnn",
-             (Target("test_accuracy", ">=", 0.92, when=_FASHION),
+             (Target("test_accuracy", ">=", 0.916, when=_FASHION, source=FASHION_CONV),
               Target("test_accuracy", ">=", 0.80, when=_CIFAR)), tiers=CNN_TIERS),
     Exercise("l3.text", 3, "Review sentiment with memory (RNN, LSTM, BiLSTM, own cell)",
              "lecture3/text.py", f"{_HERE}.solutions:text.py", f"{_HERE}.checks:check_text",

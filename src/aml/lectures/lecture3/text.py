@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from aml.context import RunContext
-from aml.errors import AmlError
 
 _POSITIVE = ["good", "great", "wonderful", "moving", "funny", "brilliant", "charming", "fresh"]
 _NEGATIVE = ["bad", "dull", "boring", "awful", "flat", "tedious", "stale", "clumsy"]
@@ -58,7 +57,7 @@ def load_texts(dataset: str = "auto", seed: int = 0, graded: bool = False):
     With `graded`, y holds float scores whose sign is the label (the snippets' mean human
     score, IMDB's rating - 5.5; +-1 for the synthetic reviews, which have no grades).
     """
-    from aml.data import load
+    from aml.data import load, load_or_stand_in
 
     if dataset == "synthetic":
         texts, y, texts_test, y_test = synthetic_reviews(seed=seed)
@@ -68,12 +67,8 @@ def load_texts(dataset: str = "auto", seed: int = 0, graded: bool = False):
     extra = {"graded": True, "seed": seed} if graded else {"seed": seed}
     if dataset != "auto":
         return (*load(dataset, **extra), dataset, "")
-    try:
-        return (*load("imdb", **extra), "imdb", "")
-    except AmlError as err:
-        note = (f"IMDB is not on this machine ({str(err).split(';')[0]}); "
-                "using the movie-review snippets")
-        return (*load("movie_snippets", **extra), "movie_snippets", note)
+    arrays, dataset, note = load_or_stand_in("imdb", **extra)  # else the snippets
+    return (*arrays, dataset, note)
 
 
 @dataclass(frozen=True)

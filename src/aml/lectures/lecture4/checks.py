@@ -23,6 +23,7 @@ from aml.grading.checks import (
     returns_model,
     target_of,
 )
+from aml.sandbox.protocol import Checker
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -138,8 +139,19 @@ def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
     return results
 
 
-def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
-    """Trains the student's network and the unregularised one; the gap must halve."""
+def produce_regularizer(module, inputs, record, quick: bool) -> None:
+    """Student side: only the built model (configuration and initial weights)."""
+    import keras
+
+    model = call_student(module, "build_model")
+    record.value("returned", type(model).__name__)
+    if isinstance(model, keras.Model):
+        record.model("model", model)
+
+
+def measure_regularizer(art, quick: bool) -> list[CheckResult]:
+    """Rebuilds the student's network from its saved configuration (Keras layers and
+    regularisers only) and trains it and the unregularised one; the gap must halve."""
     import keras
 
     from aml.lectures.lecture4.physics import RegularizationConfig, fit_and_measure
@@ -148,11 +160,12 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     config = RegularizationConfig.quick() if quick else RegularizationConfig()
     # One model is checked, nothing is chosen: it trains on every sample, as the lecture does.
     config = dataclasses.replace(config, validation_fraction=0.0)
-    keras.utils.set_random_seed(0)
-    model = call_student(module, "build_model")
-    if not isinstance(model, keras.Model):
-        return [returns_model(model)]
-    parameters = model.count_params() if model.built else None
+    if not art.has("model"):
+        return [CheckResult("build_model() returns a keras.Model", False,
+                            art.value("returned", "nothing"), "keras.Model",
+                            "return the model at the end of build_model()")]
+    model = art.model("model")
+    parameters = int(sum(w.size for w in art.weights("model")))
     expected = wave_regressor(config.hidden, config.frequency).count_params()
     results = [CheckResult("same architecture (parameter count)", parameters == expected,
                            parameters, f"== {expected}",
@@ -160,7 +173,7 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
                            "start with keras.Input((1,))")]
     if not results[0].passed:
         return results
-    mine = _training("training your model", lambda: fit_and_measure(model, config))
+    mine = fit_and_measure(model, config)
     keras.utils.set_random_seed(0)
     baseline = fit_and_measure(wave_regressor(config.hidden, config.frequency), config)
     reduction = 1.0 - mine["gap"] / baseline["gap"]
@@ -177,3 +190,9 @@ def check_regularizer(module, quick: bool = False) -> list[CheckResult]:
     results[-1].target += (f" (yours {mine['test_mse']:.5f} / unregularised "
                            f"{baseline['test_mse']:.5f})")
     return results
+
+
+# Split (aml.sandbox.protocol): the jail builds the model on Keras's numpy backend; the
+# measuring side rebuilds, trains and compares it. Nothing of the student's runs there.
+check_regularizer = Checker(produce_regularizer, measure_regularizer, student_backend="numpy",
+                            description="a regularised wave network")

@@ -31,7 +31,7 @@ from aml.scratch.residual import value_and_slope
 
 def residual_loss(network, f, x, x0=0.0, u0=1.0):
     """mean((dg/dx - f(x, g))^2) over the points x, with g(x) = u0 + (x - x0)·network(x)."""
-    # BEGIN SOLUTION: write g as a function of the points, get g and dg/dx with value_and_slope(g, x), and return ops.mean(ops.square(dg/dx - f(x, g)))
+    # BEGIN SOLUTION: define the trial solution g(points) of eq 2.13 with network; get g and dg/dx at x from value_and_slope; return the mean over the points of the squared residual of eq 2.14 (keras.ops)
     def trial(points):
         return u0 + (points - x0) * network(points)
 

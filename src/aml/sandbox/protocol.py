@@ -1,0 +1,286 @@
+"""How an exercise is checked across the jail's wall: produce on one side, measure on the other.
+
+An exercise's checker is a `Checker` with three functions:
+- `inputs(quick, seed) -> {name: array}` runs on the measuring side and makes what the
+  student's functions are called on (labels and expected values stay there);
+- `produce(module, inputs, record, quick)` runs in the student's jail, in the same
+  interpreter as the student's code, so NOTHING it records is trusted: it calls the student's
+  functions and records values, arrays and models (configuration and weights as data);
+- `measure(artifacts, quick) -> [CheckResult]` runs in the measuring process, which never
+  imports student code: it validates every artifact, rebuilds models from their saved
+  configuration (refused unless it names only Keras's own layers, see `safe_config`) and
+  weights, trains and evaluates them, and computes every score.
+A check that truly needs student code at measurement time (a custom cell, a loss, a
+subclassed model's call) is produced in the jail; its `measure` says what it trusts and
+recomputes what it can from the returned weights on inputs the student never saw.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aml.sandbox.bundle import BundleError, array_bytes, json_bytes, load_array, load_json
+
+MAX_PARAMETERS = 20_000_000
+
+
+@dataclass(frozen=True)
+class Checker:
+    produce: Callable
+    measure: Callable
+    inputs: Callable | None = None
+    keras: bool = True          # the student's side imports Keras (with `student_backend`)
+    student_backend: str | None = None   # None: the grading backend; "numpy" builds only
+    data: bool = False          # the student's side may read $AML_DATA (training inside)
+    description: str = ""
+    trusted: bool = True        # False: the scores come from the student's jail (not split)
+
+    def __call__(self, module, quick: bool = False, seed: int = 0, source: str = "") -> list:
+        """Both sides in this process on an imported module, the artifacts passed through
+        the bundle encoding as between the jails (tests and debugging only)."""
+        from aml.sandbox.bundle import decode, encode
+
+        inputs = dict(self.inputs(quick, seed)) if self.inputs else {}
+        record = Recorder()
+        self.produce(module, {k: v.copy() for k, v in inputs.items()}, record, quick)
+        return list(self.measure(Artifacts(decode(encode(record.entries)), inputs, source),
+                                 quick))
+
+
+def _claimed_checks(check):
+    """Student side of an exercise whose checker is not split yet: run it in the jail."""
+    def produce(module, inputs, record, quick):
+        from aml.grading.checks import plain
+
+        results = check(module, quick=quick)
+        record.value("claimed", [{"name": r.name, "passed": r.passed is True,
+                                  "measured": plain(r.measured), "target": r.target,
+                                  "hint": r.hint, "points": r.points, "tier": r.tier,
+                                  "status": r.status, "n": r.n} for r in results])
+    return produce
+
+
+def _believe_claims(art, quick):
+    from aml.grading.checks import CheckResult
+
+    claimed = art.value("claimed")
+    if not isinstance(claimed, list):
+        raise ArtifactError("no check results came back")
+    try:
+        return [CheckResult(str(c["name"]), c["passed"] is True, c["measured"],
+                            c["target"], str(c["hint"]), float(c["points"]), str(c["tier"]),
+                            str(c["status"]), _count(c.get("n"))) for c in claimed]
+    except (KeyError, TypeError, ValueError) as err:
+        raise ArtifactError(f"malformed check results ({err})") from None
+
+
+def _count(value) -> int:
+    """A claimed number of test examples: a positive int, else 0 (no re-measuring)."""
+    return value if type(value) is int and 0 < value < 10**9 else 0
+
+
+def as_checker(obj) -> Checker:
+    """An exercise's checker: a Checker, or a plain check(module, quick) function, which
+    then runs whole in the student's jail and is marked untrusted (see the README)."""
+    if isinstance(obj, Checker):
+        return obj
+    return Checker(_claimed_checks(obj), _believe_claims, None, keras=True, data=True,
+                   trusted=False, description=getattr(obj, "__doc__", "") or "")
+
+
+UNTRUSTED_NOTE = "scored inside the student's jail (this exercise's checks are not split yet)"
+
+
+class Recorder:
+    """Student side: what `produce` hands back, as bundle entries."""
+
+    def __init__(self):
+        self.entries: dict[str, bytes] = {}
+
+    def value(self, name: str, value) -> None:
+        self.entries[f"value:{name}"] = json_bytes(value)
+
+    def array(self, name: str, value) -> None:
+        import numpy as np
+
+        self.entries[f"array:{name}"] = array_bytes(np.asarray(value))
+
+    def model(self, name: str, model) -> None:
+        """The model's configuration (when Keras can serialise it) and every weight."""
+        import keras
+        import numpy as np
+
+        try:
+            config = keras.saving.serialize_keras_object(model)
+            self.entries[f"model:{name}:config"] = json.dumps(config).encode()
+        except Exception:  # noqa: BLE001 - a subclass without get_config: weights only
+            pass
+        weights = list(model.weights)
+        self.entries[f"model:{name}:paths"] = json_bytes([str(w.path) for w in weights])
+        for index, weight in enumerate(weights):
+            self.entries[f"model:{name}:weight:{index}"] = array_bytes(
+                np.asarray(keras.ops.convert_to_numpy(weight)))
+
+
+class ArtifactError(ValueError):
+    """An artifact is missing or unusable; the message says which and why."""
+
+
+@dataclass
+class Artifacts:
+    """Measuring side: the validated view of what the jail returned."""
+
+    entries: dict[str, bytes]
+    inputs: dict = field(default_factory=dict)
+    source: str = ""
+
+    def has(self, name: str) -> bool:
+        return any(key.startswith(f"value:{name}") or key.startswith(f"array:{name}")
+                   or key.startswith(f"model:{name}:") for key in self.entries)
+
+    def value(self, name: str, default=None):
+        data = self.entries.get(f"value:{name}")
+        return default if data is None else load_json(data)
+
+    def array(self, name: str):
+        data = self.entries.get(f"array:{name}")
+        if data is None:
+            raise ArtifactError(f"no {name} came back")
+        return load_array(data)
+
+    def weights(self, name: str) -> list:
+        paths = self.entries.get(f"model:{name}:paths")
+        if paths is None:
+            raise ArtifactError(f"no model {name} came back")
+        count = len(load_json(paths))
+        arrays = [load_array(self.entries.get(f"model:{name}:weight:{i}", b""))
+                  for i in range(count)]
+        total = sum(a.size for a in arrays)
+        if total > MAX_PARAMETERS:
+            raise ArtifactError(f"{total:,} weights: more than {MAX_PARAMETERS:,}")
+        return arrays
+
+    def config(self, name: str) -> dict | None:
+        data = self.entries.get(f"model:{name}:config")
+        return None if data is None else load_json(data)
+
+    def model(self, name: str):
+        """The student's model rebuilt here from its configuration and weights; ArtifactError
+        when the configuration is unsafe or unusable, or the weights do not fit it."""
+        import keras
+
+        config = self.config(name)
+        if config is None:
+            raise ArtifactError("the model cannot be saved as a Keras configuration "
+                                "(a subclass without get_config?)")
+        problem = safe_config(config)
+        if problem:
+            raise ArtifactError(problem)
+        try:
+            model = keras.saving.deserialize_keras_object(
+                config, custom_objects=elementwise_functions(), safe_mode=True)
+        except Exception as err:  # noqa: BLE001
+            raise ArtifactError(f"the saved configuration does not load: "
+                                f"{type(err).__name__}: {err}"[:200]) from None
+        if not isinstance(model, keras.Model):
+            raise ArtifactError("the saved configuration is not a keras.Model")
+        weights = self.weights(name)
+        mine = model.weights
+        if len(mine) != len(weights) or any(tuple(w.shape) != a.shape
+                                            for w, a in zip(mine, weights)):
+            raise ArtifactError(f"{len(weights)} saved weights do not fit the saved "
+                                f"architecture ({len(mine)} weights)")
+        for variable, array in zip(mine, weights):
+            variable.assign(array.astype(variable.dtype))
+        return model
+
+
+# Classes a saved configuration may name: Keras's own building blocks, nothing that runs
+# code (Lambda, TFSMLayer, wrappers of foreign modules) and no functions but activations.
+_SAFE_MODULES = ("keras.layers", "keras.src.layers", "keras.initializers",
+                 "keras.src.initializers", "keras.regularizers", "keras.src.regularizers",
+                 "keras.constraints", "keras.src.constraints", "keras.activations",
+                 "keras.src.activations", "keras.src.models", "keras.models")
+_SAFE_TOP = {"Sequential", "Functional", "Model", "DTypePolicy", "FloatDTypePolicy",
+             "Operation", "__keras_tensor__"}
+_REFUSED = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
+
+
+def _allowed_class(module: str, name: str) -> bool:
+    import keras
+
+    if module == "keras":
+        return name in _SAFE_TOP
+    if not module.startswith(_SAFE_MODULES) or name in _REFUSED or not name.isidentifier():
+        return False
+    try:
+        obj = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return False
+    if isinstance(obj, type):
+        return issubclass(obj, (keras.layers.Layer, keras.initializers.Initializer,
+                                keras.regularizers.Regularizer, keras.constraints.Constraint))
+    return module.startswith(("keras.activations", "keras.src.activations"))
+
+
+def safe_config(config, depth: int = 0) -> str:
+    """'' when a saved model configuration names only safe Keras classes, else why not."""
+    if depth > 60:
+        return "the configuration is nested too deeply"
+    if isinstance(config, list):
+        return next((p for p in (safe_config(c, depth + 1) for c in config) if p), "")
+    if not isinstance(config, dict):
+        return ""
+    if "class_name" in config and ("module" in config or "registered_name" in config):
+        module, name = config.get("module"), config.get("class_name")
+        registered = config.get("registered_name")
+        if name == "__lambda__":
+            return "the model contains Python code (a lambda)"
+        if name == "function":
+            # Keras resolves a "builtins" function by name inside its own modules only
+            # (activations, ops, ...); a keras.* module must be one of the safe ones
+            ok = isinstance(config.get("config"), str) and config["config"].isidentifier() \
+                and (module == "builtins" or str(module).startswith(
+                    _SAFE_MODULES + ("keras.ops", "keras.src.ops")))
+            return "" if ok else f"the model uses the function {module}.{config.get('config')}"
+        if registered not in (None, name) and name != "__keras_tensor__":
+            return (f"the model uses a custom class {registered!r}; build it from "
+                    "Keras's own layers")
+        if not isinstance(module, str) or not isinstance(name, str) \
+                or not _allowed_class(module, name):
+            return (f"the model uses {module}.{name}, which the grader does not load; "
+                    "build it from Keras's own layers")
+    for key, value in config.items():
+        if key in ("module", "class_name", "registered_name"):
+            continue
+        problem = safe_config(value, depth + 1)
+        if problem:
+            return problem
+    return ""
+
+
+# Element-wise maths a layer may use as its activation (e.g. Dense(128, activation=ops.sin),
+# saved by name only): Keras finds its own activations, these come from keras.ops.
+_ELEMENTWISE = ("sin", "cos", "tan", "sinh", "cosh", "tanh", "arctan", "arcsinh", "exp",
+                "expm1", "log", "log1p", "square", "sqrt", "abs", "absolute", "negative",
+                "sign", "sigmoid", "softplus", "softsign", "relu", "relu6", "gelu", "silu",
+                "elu", "selu", "leaky_relu", "hard_sigmoid", "erf", "cbrt")
+
+
+def elementwise_functions() -> dict:
+    from keras import ops
+
+    return {name: getattr(ops, name) for name in _ELEMENTWISE if hasattr(ops, name)}
+
+
+def finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+def artifact_error_types() -> tuple:
+    return (ArtifactError, BundleError)

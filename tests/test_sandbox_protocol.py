@@ -1,0 +1,73 @@
+"""What crosses the jail's wall: bundles are parsed with bounds, models are rebuilt only from
+Keras's own building blocks, and a rebuilt model computes what the student's did."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from aml.sandbox.bundle import BundleError, array_bytes, decode, encode, load_array
+from aml.sandbox.protocol import ArtifactError, Artifacts, Recorder, safe_config
+
+
+def test_bundle_round_trip_and_refusals():
+    entries = {"value:a": b"1", "array:x": array_bytes(np.arange(3.0))}
+    assert decode(encode(entries)) == entries
+    data = encode(entries)
+    for broken in (data[:-1], data + data, b"junk", data.replace(b"value:a", b"value/..")):
+        with pytest.raises(BundleError):
+            decode(broken)
+    with pytest.raises(BundleError, match="larger than"):
+        decode(data, max_bytes=10)
+    with pytest.raises(BundleError, match="numeric"):
+        load_array(array_bytes(np.array(["text"])))
+
+
+def _saved(model) -> Artifacts:
+    record = Recorder()
+    record.model("m", model)
+    return Artifacts(decode(encode(record.entries)))
+
+
+def test_a_keras_model_is_rebuilt_with_its_weights():
+    model = keras.Sequential([keras.Input((1,)),
+                              keras.layers.Dense(8, activation=ops.sin,
+                                                 kernel_regularizer=keras.regularizers.L2(0.01)),
+                              keras.layers.Dropout(0.1), keras.layers.Dense(1)])
+    rebuilt = _saved(model).model("m")
+    x = np.linspace(0, 1, 7, dtype="float32")[:, None]
+    np.testing.assert_allclose(rebuilt(x), model(x), rtol=1e-6)
+    assert rebuilt.count_params() == model.count_params() == 8 + 8 + 9
+
+
+def test_code_in_a_configuration_is_refused():
+    lam = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(lambda x: x * 2)])
+    assert "keras.layers.Lambda" in safe_config(json.loads(json.dumps(
+        keras.saving.serialize_keras_object(lam))))
+    forged = {"module": "keras.utils", "class_name": "get_file", "config": {},
+              "registered_name": None}
+    assert "does not load" in safe_config({"module": "keras", "class_name": "Sequential",
+                                           "config": {"layers": [forged]}})
+    assert "function os.system" in safe_config(
+        {"module": "os", "class_name": "function", "config": "system",
+         "registered_name": "function"})
+
+    class Mine(keras.layers.Layer):
+        def call(self, x):
+            return x
+
+    custom = keras.Sequential([keras.Input((2,)), Mine()])
+    with pytest.raises(ArtifactError, match="custom class|does not load"):
+        _saved(custom).model("m")
+
+
+def test_weights_that_do_not_fit_are_refused():
+    record = Recorder()
+    record.model("m", keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]))
+    wide = Recorder()
+    wide.model("m", keras.Sequential([keras.Input((4,)), keras.layers.Dense(30)]))
+    record.entries.update({k: v for k, v in wide.entries.items() if ":weight:" in k})
+    with pytest.raises(ArtifactError, match="do not fit"):
+        Artifacts(decode(encode(record.entries))).model("m")
