@@ -202,7 +202,7 @@ def test_shards_graded_apart_merge_into_the_same_gradebook(line_exercise, tmp_pa
 
 def test_prepared_copies_do_not_open_the_originals(line_exercise, tmp_path, capsys):
     """Students are graded from prepared copies; the teacher's folder, the unzipped export
-    and the copies of classmates stay closed to them."""
+    and the copies of classmates do not exist inside their jails."""
     subs = tmp_path / "subs"
     subs.mkdir()
     shutil.copy(LINE / "correct.py", subs / "alice.py")
@@ -221,9 +221,11 @@ def test_prepared_copies_do_not_open_the_originals(line_exercise, tmp_path, caps
                      "--results", str(tmp_path / "results")]) == 0
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert rows["alice"]["grade"] == rows["bobby"]["grade"] == "5"
-    for name in targets:
-        assert (rows[f"snoop_{name}"]["status"], rows[f"snoop_{name}"]["grade"]) == \
-            ("forbidden", "0"), name
+    for name, target in targets.items():
+        assert target.exists()  # on the teacher's machine; not in the student's jail at all
+        row = rows[f"snoop_{name}"]
+        assert (row["status"], row["grade"]) == ("error", "0"), name
+        assert "raised FileNotFoundError when imported" in row["feedback"], row
 
 
 def test_bad_options_are_one_line_errors(line_exercise, tmp_path, capsys):
