@@ -111,6 +111,8 @@ def test_lecture1_corpus_rows_outputs_and_csv(l1_graded):
         == ("8", "8", "100", 67)
     # the quick configuration (40 epochs, lr 1e-2, seed 0) still meets the course's 0.93
     assert measured["test accuracy"] >= 0.93
+    # the measuring side says how many test flowers stand behind the accuracy (fairness)
+    assert {c["key"]: c["n"] for c in records["correct"]["checks"]}["test accuracy"] == 30
     assert correct[check_id("hidden: random initial weights")] == "2"
     lying = {c["key"]: c for c in records["lying_subclass"]["checks"]}
     assert lying["parameter count"]["measured"] == 4 * 64 + 64 + 64 * 3 + 3

@@ -74,3 +74,27 @@ def test_grade_remeasures_near_the_target_and_says_so(monkeypatch, tmp_path, cap
     assert "2 submissions already graded" in again and "standard error of a target" not in again
     assert {r["student"]: r for r in csv.DictReader(out.open())}["guesser"]["grade"] == \
         rows["guesser"]["grade"]
+
+
+def test_the_number_of_test_examples_crosses_the_jail_wall():
+    """`n` survives the grader's validation (a bad one becomes 0: no re-measuring) and the
+    claims of a checker that is not split yet."""
+    from types import SimpleNamespace
+
+    from aml.grading.checks import CheckResult
+    from aml.sandbox import validate_checks
+    from aml.sandbox.protocol import as_checker
+
+    good = {"name": "acc", "passed": True, "measured": 0.9, "points": 1.0, "n": 40}
+    checks, error = validate_checks([good, {**good, "name": "b", "n": True},
+                                     {**good, "name": "c", "n": -3},
+                                     {**good, "name": "d", "n": "40"}])
+    assert error == "" and [c["n"] for c in checks] == [40, 0, 0, 0]
+
+    def plain_check(module, quick=False):
+        return [CheckResult("acc", True, module.accuracy, ">= 0.5", "", n=40)]
+
+    results = as_checker(plain_check)(SimpleNamespace(accuracy=0.52))
+    assert [(r.measured, r.n) for r in results] == [(0.52, 40)]
+    assert near_boundary({"measured": results[0].measured, "target": results[0].target,
+                          "n": results[0].n})
