@@ -26,7 +26,8 @@ O_APPEND write, then fsync), so an interrupted run keeps every finished result. 
 with the same settings skips students whose submission (content hash) is already there, so
 nothing is graded twice; a torn last line is ignored and that student graded again. The CSV
 and JSON are rendered from the journal at the end, atomically. The CSV is the plain
-gradebook of aml.grading.gradebook, sorted by student.
+gradebook of aml.grading.gradebook, sorted by student and, for the same seed, identical
+between runs except its last column, `seconds`.
 """
 
 from __future__ import annotations
