@@ -62,4 +62,4 @@ def test_aml_grade_gives_the_references_full_marks(backend, tmp_path):
                                 "--backend", backend)
         assert code == 0, printed[-3000:]
         [row] = list(csv.DictReader(out.open()))
-        assert (row["status"], row["total"]) == ("ok", row["max"]), (exercise.id, printed)
+        assert (row["status"], row["score"]) == ("ok", row["max"]), (exercise.id, printed)
