@@ -7,13 +7,13 @@ from aml.errors import AmlError
 
 
 def test_ids_are_unique_and_prefixed_by_lecture():
-    ids = [entry.id for entry in catalog.ENTRIES]
+    ids = [entry.id for entry in catalog.entries()]
     assert len(ids) == len(set(ids))
-    for entry in catalog.ENTRIES:
+    for entry in catalog.entries():
         assert entry.id.startswith(f"l{entry.lecture}.")
 
 
-@pytest.mark.parametrize("entry", catalog.ENTRIES, ids=lambda e: e.id)
+@pytest.mark.parametrize("entry", catalog.entries(), ids=lambda e: e.id)
 def test_every_reference_resolves(entry):
     if entry.kind == "example":
         assert callable(catalog.resolve(entry.runner))

@@ -45,7 +45,9 @@ def test_same_seed_same_metrics(quick_runs):
     assert first["path"] != second["path"]
 
 
+@pytest.mark.slow
 def test_full_course_configuration_meets_target(tmp_path):
+    """The path `aml run l1.iris` takes: 200 epochs of model.fit (slow; test-fast skips it)."""
     record = run_example(catalog.get("l1.iris"), seed=0, out=tmp_path, verbose=False)
     assert record["config"]["epochs"] == 200 and record["config"]["batch_size"] == 8
     assert record["metrics"]["test_accuracy"] >= 0.93

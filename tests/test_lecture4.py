@@ -11,6 +11,7 @@ def out(tmp_path_factory):
     return tmp_path_factory.mktemp("results")
 
 
+@pytest.mark.slow
 def test_physics_loss_fixes_the_normalisation_and_repeats(out):
     record, again = (run_example(catalog.get("l4.physics_loss"), quick=True, seed=2, out=out,
                                  verbose=False) for _ in range(2))
@@ -41,6 +42,7 @@ def test_physics_net_learns_g_and_v0_and_extrapolates(out):
     assert abs(m["parameters"] - m["dense_parameters"]) <= 5
 
 
+@pytest.mark.slow
 def test_regularization_table_and_gap(out):
     record = run_example(catalog.get("l4.regularization"), quick=True, out=out, verbose=False)
     m = record["metrics"]

@@ -53,6 +53,7 @@ def test_equals_max_pooling_on_this_backend():
     assert compare_with_max_pooling() <= 1e-6
 
 
+@pytest.mark.slow
 def test_equals_max_pooling_on_jax():
     tests = os.path.dirname(os.path.abspath(__file__))
     script = ("from aml.backend import use_backend; use_backend('jax')\n"

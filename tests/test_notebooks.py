@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 import aml
@@ -26,6 +27,7 @@ def _kernel_in_this_venv(folder: Path, monkeypatch) -> str:
     return "aml-test"
 
 
+@pytest.mark.slow
 def test_generated_notebook_runs_and_reproduces_the_metrics(tmp_path, monkeypatch):
     assert cli.main(["notebook", "l1.iris", "--quick", "--out", str(tmp_path)]) == 0
     path = tmp_path / "l1.iris.ipynb"

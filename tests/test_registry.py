@@ -124,6 +124,7 @@ def test_a_new_lecture_package_reaches_every_command(lecture6):
     aml_cli(lecture6, "report", "--out", str(root / "site"))
     page = (root / "site" / "lecture-6.html").read_text()
     assert "Lecture 6: Least squares by hand" in page and "l6.line" in page and "l6.slope" in page
+    assert "Topics: The normal equations" in page
     assert 'href="lecture-6.html"' in (root / "site" / "index.html").read_text()
 
     aml_cli(lecture6, "notebook", "l6.line", "--out", str(root / "notebooks"))
@@ -134,6 +135,13 @@ def test_a_new_lecture_package_reaches_every_command(lecture6):
     aml_cli(lecture6, "exercises", "build", "--out", str(root / "exercises"))
     template = (root / "exercises" / "lecture6" / "slope.py").read_text()
     assert "raise NotImplementedError('fit a degree-1 polynomial" in template
+
+
+@pytest.mark.sandbox
+def test_aml_check_grades_the_new_lecture_in_the_jail(lecture6):
+    solution = lecture6["root"] / "lecture6" / "solutions" / "slope.py"
+    checked = aml_cli(lecture6, "check", "l6.slope", "--file", str(solution)).stdout
+    assert "PASS  slope" in checked and "(target < 0.05)" in checked and "score 1/1" in checked
 
 
 def test_the_new_lecture_is_graded_against_its_spec(lecture6, monkeypatch):
@@ -165,7 +173,7 @@ def test_broken_registrations_are_one_line_errors(lecture6, monkeypatch):
 
 def test_reading_every_spec_imports_no_keras():
     code = ("import sys\nfrom aml import catalog\n"
-            "specs = catalog.lectures()\nentries = catalog.ENTRIES\n"
+            "specs = catalog.lectures()\nentries = catalog.entries()\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('keras', 'tensorflow', 'jax', 'torch'))\n"
             "print(len(specs), len(entries), heavy)")

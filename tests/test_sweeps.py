@@ -98,6 +98,7 @@ def _png_width(path: Path) -> int:
     return struct.unpack(">I", path.read_bytes()[16:20])[0]
 
 
+@pytest.mark.slow
 def test_sqlite_sweep_two_processes(tmp_path, capsys):
     code = cli.main(["sweep", "l1.iris", "--quick", "--trials", "3", "--jobs", "2",
                      "--out", str(tmp_path), "--sampler-seed", "0", "--heartbeat", "5",

@@ -61,6 +61,7 @@ def test_accuracy_handles_one_hot_integer_and_sigmoid_targets():
         == np.float32(1 / 3)
 
 
+@pytest.mark.slow
 def test_iris_on_jax_backend_reaches_the_target(tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": aml.SOURCE_ROOT}
     result = subprocess.run(
@@ -74,6 +75,7 @@ def test_iris_on_jax_backend_reaches_the_target(tmp_path):
     assert record["metrics"]["test_accuracy"] >= 0.93
 
 
+@pytest.mark.slow
 def test_jax_trains_a_subclassed_model_whose_call_has_no_training_argument():
     script = (
         "from aml.backend import use_backend; use_backend('jax')\n"

@@ -126,6 +126,8 @@ def cmd_show(args) -> int:
     for check in last.get("checks", []):
         print(f"          {'pass' if check.get('passed') else 'FAIL'}  {check.get('name')}: "
               f"{fmt(check.get('measured'))} (target {check.get('target')})")
+    if not last.get("checks") and last.get("detail"):
+        print(f"          {last.get('status')}: {last['detail']}")
     return 0
 
 
@@ -315,9 +317,9 @@ def _remember_check(exercise, path: Path, outcome, passed: bool, quick: bool) ->
     from aml.results import record_check, results_root
 
     summary = {"exercise": exercise.id, "file": str(path), "status": outcome.status,
-               "passed": passed, "score": outcome.score, "max_score": outcome.max_score,
-               "quick": quick, "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-               "checks": outcome.checks}
+               "detail": outcome.detail, "passed": passed, "score": outcome.score,
+               "max_score": outcome.max_score, "quick": quick,
+               "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "checks": outcome.checks}
     try:
         record_check(results_root(), exercise.id, summary)
     except OSError as err:

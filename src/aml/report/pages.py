@@ -184,8 +184,11 @@ def _verdict(target: dict) -> str:
 
 def lecture_page(lecture: int, examples, exercises, runs: dict, figures: dict,
                  sweeps: list) -> str:
-    """One lecture: each example's targets, metrics, figures, config and provenance."""
-    body = ""
+    """One lecture: its topics, then each example's targets, metrics, figures, config and
+    provenance."""
+    spec = next((s for s in catalog.lectures() if s.number == lecture), None)
+    headings = [text.lstrip("# ").splitlines()[0] for _, text in (spec.topics if spec else ())]
+    body = (f'<p class="meta">Topics: {escape(" · ".join(headings))}</p>' if headings else "")
     chosen = [e for e in examples if e.lecture == lecture]
     for example in chosen:
         body += _example_section(example, runs.get(example.id), figures.get(example.id, []),
