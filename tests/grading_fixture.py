@@ -76,3 +76,33 @@ def measure_line(art, quick: bool) -> list[CheckResult]:
 
 
 LINE = Checker(produce_line, measure_line, line_inputs, keras=False)
+
+COIN = Exercise("t.coin", 0, "Call forty coin flips", "coin/coin.py", "coin/coin.py",
+                "grading_fixture:COIN_CHECKER")
+_FLIPS = 40
+
+
+def produce_coin(module, inputs, record, quick: bool) -> None:
+    calls, problem = checked_array(call_student(module, "calls", _FLIPS), (_FLIPS,))
+    if calls is None:
+        record.value("problem", problem)
+    else:
+        record.array("calls", calls)
+
+
+def measure_coin(art, quick: bool) -> list[CheckResult]:
+    """`calls(n)` -> n numbers, > 0.5 meaning heads; scored here against 40 fixed flips the
+    student's side never sees. A student guessing at random lands near the 0.5 target, by
+    the luck of the seed."""
+    flips = np.random.default_rng(123).integers(0, 2, _FLIPS)
+    calls, problem = checked_array(art.array("calls"), (_FLIPS,)) if art.has("calls") \
+        else (None, str(art.value("problem", "no calls came back")))
+    if calls is None:
+        return [CheckResult("calls accuracy", False, problem, ">= 0.5", "return 40 numbers",
+                            status=INVALID, n=_FLIPS)]
+    accuracy = float(np.mean((calls > 0.5) == flips))
+    return [CheckResult("calls accuracy", accuracy >= 0.5, round(accuracy, 4), ">= 0.5",
+                        "call heads more often", n=_FLIPS)]
+
+
+COIN_CHECKER = Checker(produce_coin, measure_coin, None, keras=False)

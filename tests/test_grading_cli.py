@@ -11,6 +11,7 @@ import pytest
 
 from aml import catalog, cli
 from aml.grading.grade import journal_path
+from aml.grading.gradebook import check_id
 
 L1 = Path(__file__).parent / "submissions" / "l1"
 HIDDEN = Path(__file__).parent / "submissions" / "hidden_checks.py"
@@ -76,11 +77,13 @@ def l1_graded(tmp_path_factory):
     (subs / "copied.py").write_text("\n".join(lines).replace("\n\n\n", "\n\n\n\n") + "\n\n")
     out = tmp / "grades" / "l1.csv"
     code = cli.main(["grade", "l1.sequential", str(subs), "--jobs", "2", "--quick",
-                     "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out)])
+                     "--timeout", "240", "--hidden", str(HIDDEN), "--out", str(out),
+                     "--results", str(tmp / "results")])
     assert code == 0
     assert not Path("/tmp/aml_grading_escape.txt").exists()
     records = json.loads(out.with_suffix(".json").read_text())["students"]
-    return {r["student"]: r for r in records}, out
+    # keyed by each entry's own spelling (the `name` column; `student` is file-system safe)
+    return {r["info"]["name"]: r for r in records}, out
 
 
 @pytest.mark.sandbox
@@ -98,15 +101,19 @@ def test_lecture1_corpus_status_and_score(l1_graded, student):
 def test_lecture1_corpus_rows_outputs_and_csv(l1_graded):
     records, out = l1_graded
     assert set(records) == set(L1_EXPECTED)
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    rows = {r["name"]: r for r in csv.DictReader(out.open())}
     assert "'=HYPERLINK(\"evil\",\"x\")" in rows  # shown as text, not run
     assert all(not name.startswith(("=", "+", "-", "@")) for name in rows)
-    correct = rows["correct"]
-    assert (correct["total"], correct["max"], correct["parameter count measured"]) == \
-        ("8", "8", "67")
+    assert rows["caf\\xe9"]["student"] == "caf_xe9" and rows["link.py"]["status"] == "not graded"
+    correct, measured = rows["correct"], {c["key"]: c["measured"]
+                                          for c in records["correct"]["checks"]}
+    assert (correct["score"], correct["max"], correct["percent"], measured["parameter count"]) \
+        == ("8", "8", "100", 67)
     # the quick configuration (40 epochs, lr 1e-2, seed 0) still meets the course's 0.93
-    assert float(correct["test accuracy measured"]) >= 0.93
-    assert correct["hidden: random initial weights score"] == "2"
+    assert measured["test accuracy"] >= 0.93
+    # the measuring side says how many test flowers stand behind the accuracy (fairness)
+    assert {c["key"]: c["n"] for c in records["correct"]["checks"]}["test accuracy"] == 30
+    assert correct[check_id("hidden: random initial weights")] == "2"
     lying = {c["key"]: c for c in records["lying_subclass"]["checks"]}
     assert lying["parameter count"]["measured"] == 4 * 64 + 64 + 64 * 3 + 3
     assert records["tamper_keras"]["checks"][4]["measured"] == 4 * 64 + 64 + 64 * 3 + 3

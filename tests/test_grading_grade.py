@@ -68,8 +68,14 @@ def test_thirty_students_two_jobs_same_csv_for_same_seed(tmp_path):
     b = (tmp_path / "b" / "grades.csv").read_text()
     assert without_seconds(a) == without_seconds(b)
     rows = without_seconds(a)
-    assert len(rows) == 31 and rows[0][0] == "student" and rows[0][-3:] == ["total", "max",
-                                                                           "status"]
+    assert len(rows) == 31 and rows[0] == [
+        "student", "name", "lms_id", "runs", "fit_line_returns_two_finite",
+        "predict_returns_one_finite", "held_out_r2@0.5", "held_out_r2@0.9",
+        "held_out_r2@0.99", "score", "max", "grade", "out_of", "percent", "status", "late",
+        "feedback"]
+    # the least-squares student: ran, every check passed, 5 of 5 = 100 %
+    assert rows[1][3:] == ["1", "1", "1", "1", "1", "1", "5", "5", "5", "5", "100", "ok", "",
+                           "all checks passed"]
     statuses = [r["status"] for r in first]
     assert statuses.count("ok") == 20 and statuses.count("error") == 5
     assert statuses.count("invalid output") == 5

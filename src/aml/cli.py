@@ -266,15 +266,18 @@ def cmd_check(args) -> int:
     problem = isolation_problem()
     if problem:
         raise AmlError(problem)
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory, threads=os.cpu_count() or 1)
+    threads = os.cpu_count() or 1
     rows, all_passed = [], True
-    measurer = Measurer(chosen[0], args.backend, limits.threads)
+    measurer = Measurer(chosen[0], args.backend, threads)
     try:
         for exercise in chosen:
             path = Path(args.file) if args.file else (
                 solution_path(exercise) if args.reference else _default_file(exercise))
             print(f"{exercise.id}: {exercise.title}\n  file {path}", flush=True)
             measurer.use(exercise)
+            # the exercise's own timeout from the catalog unless --timeout says otherwise
+            limits = Limits(timeout_s=args.timeout or exercise.timeout_s,
+                            memory_mb=args.memory, threads=threads)
             outcome = grade_submission(exercise, path, measurer, quick=args.quick,
                                        seed=args.seed, limits=limits, backend=args.backend)
             passed = _print_outcome(outcome, rows, exercise)
@@ -302,8 +305,8 @@ def _print_outcome(outcome, rows: list, exercise) -> bool:
             print("  your code printed (last lines):")
             print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
     passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
-    rows.append([exercise.id, f"{outcome.score:g}/{outcome.max_score:g}", outcome.status,
-                 "pass" if passed else "FAIL"])
+    score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
+    rows.append([exercise.id, score, outcome.status, "pass" if passed else "FAIL"])
     return passed
 
 
@@ -368,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "sandbox: each must get full marks)")
     p.add_argument("--quick", action="store_true", help="shorter training (a first look)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds per exercise")
+    p.add_argument("--timeout", type=float,
+                   help="seconds per exercise (default: the exercise's, from the catalog)")
     p.add_argument("--memory", type=int, default=4096, help="address-space limit in MB")
     p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default tensorflow)")
     p.set_defaults(func=cmd_check)

@@ -9,6 +9,8 @@ Contract for a checker (`check_x(module, quick=False) -> list[CheckResult]`):
   the same `name` and `tier` set to the rung's label. Each rung scores its points on its own,
   so a grade rewards the highest tier reached, and `format_results` prints "tier 0.7 reached,
   0.8 not yet".
+- A trained accuracy sets `n` (the number of test examples), so grading can tell a result
+  within noise of its target and re-measure it (aml.grading.fairness).
 - When the student's code returns something unusable (NaN, inf, a wrong shape), return the
   check failed with `status=INVALID` (or use `finite_number` / `checked_array`), so the
   teacher sees "invalid output" rather than a plain miss. Grading also forces every check
@@ -56,6 +58,9 @@ class CheckResult:
     points: float = 1.0
     tier: str = ""
     status: str = ""
+    # held-out examples behind a measured fraction (an accuracy): `aml grade` re-measures a
+    # result within one binomial standard error of its target with two more seeds
+    n: int = 0
 
     @property
     def score(self) -> float:
@@ -299,5 +304,6 @@ def format_results(results: list[CheckResult]) -> str:
         if r.tier and r is [x for x in results if x.name == r.name][-1]:
             lines.append(f"        {r.name}: {r.measured}: {tiers[r.name]}")
     score, maximum = summary(results)
-    lines.append(f"  score {score:g}/{maximum:g}")
+    lines.append(f"  score {score:g}/{maximum:g}" if maximum else
+                 "  score: none yet (the checks could not run; fix the file first)")
     return "\n".join(lines)

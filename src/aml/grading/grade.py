@@ -12,27 +12,29 @@ backslash escapes (\\xNN).
 Per-student record (one JSON line in the journal, the list `grade_class` returns and the
 "students" of the JSON file): student (display name), hash (SHA-256 of the submission's
 files, "" when not graded), status (one of aml.sandbox.run.STATUSES), detail (one line),
-checks (list of {name, tier, key, passed, measured, target, hint, points, score, status}),
-score, max_score, seconds, output (the first 64 KB the student's code printed),
-output_bytes, isolation (how the jail was made, e.g. "bwrap, cgroup v1 memory+pids+cpu"),
-peak_memory_mb, copied_reference (True when the file reproduces the reference solution
-token for token; the detail says so too).
+checks (list of {name, tier, key, passed, measured, target, hint, points, score, status,
+n: the held-out examples behind an accuracy, 0 when none}), score, max_score, seconds,
+output (the first 64 KB the student's code printed), output_bytes, isolation (how the jail
+was made, e.g. "bwrap, cgroup v1 memory+pids+cpu"), peak_memory_mb, copied_reference (True
+when the file reproduces the reference solution token for token; the detail says so too),
+info (what intake knew: name, LMS id, notes, the graded code; see aml.grading.day).
+Re-measured records (aml.grading.fairness) are appended again with "remeasured" and
+"fairness" notes; a student's last line counts.
 
 Resuming: each finished result is appended as one JSON line to `<out>.journal` (a single
 O_APPEND write, then fsync), so an interrupted run keeps every finished result. The next run
 with the same settings skips students whose submission (content hash) is already there, so
 nothing is graded twice; a torn last line is ignored and that student graded again. The CSV
-and JSON are rendered from the journal at the end, atomically. The CSV is sorted by student
-and, for the same seed, identical between runs except its last column, `seconds`.
+and JSON are rendered from the journal at the end, atomically. The CSV is the plain
+gradebook of aml.grading.gradebook, sorted by student and, for the same seed, identical
+between runs except its last column, `seconds`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
-import io
 import json
 import os
 import threading
@@ -42,6 +44,8 @@ from pathlib import Path
 
 from aml.atomic import write_bytes_atomic, write_json_atomic
 from aml.errors import AmlError
+from aml.grading import gradebook
+from aml.grading.intake import display_name
 from aml.sandbox import jail
 from aml.sandbox.run import (
     Limits,
@@ -51,11 +55,6 @@ from aml.sandbox.run import (
     kill_running,
 )
 from aml.tables import format_table
-
-
-def display_name(name: str) -> str:
-    """A file name as text: bytes that are not UTF-8 become \\xNN escapes."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(submissions: Path) -> dict[str, Path]:
@@ -183,61 +182,42 @@ def _differences(old: dict, new: dict) -> str:
     return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys[:3])
 
 
-def _check_columns(records: list[dict]) -> tuple[list[str], dict[str, float]]:
-    """Check keys in first-seen order over students sorted by name, and each key's points."""
-    keys: dict[str, float] = {}
-    for record in sorted(records, key=lambda r: r["student"]):
-        for check in record["checks"]:
-            keys[check["key"]] = max(keys.get(check["key"], 0.0), check["points"])
-    return list(keys), keys
+class Progress:
+    """Progress lines: done/total, failures so far and an ETA from the mean time so far
+    (wall clock, so parallel workers count once)."""
+
+    def __init__(self, total: int, clock=time.monotonic):
+        self.total, self.done, self.failed = total, 0, 0
+        self.clock, self.start = clock, clock()
+
+    def line(self, name: str, score: float, status: str, seconds: float) -> str:
+        self.done += 1
+        self.failed += status != "ok"
+        elapsed = self.clock() - self.start
+        left = (self.total - self.done) * elapsed / self.done
+        eta = f"ETA {_duration(left)}" if self.done < self.total else "done"
+        return (f"[{self.done}/{self.total}, {self.failed} not ok, {eta}] {name}: "
+                f"{score:g} points, {status} ({seconds:.1f} s)")
 
 
-def _measured_text(value) -> str:
-    if value is None:
-        return ""
-    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula gets a leading
-    apostrophe (numbers such as -0.5 stay numbers)."""
-    if text.startswith(_FORMULA_START):
-        try:
-            float(text)
-            return text
-        except ValueError:
-            return "'" + text
-    return text
+# one formula-neutralising function for every CSV aml writes (kept importable from here)
+spreadsheet_safe = gradebook.spreadsheet_safe
 
 
 def render_csv(records: list[dict]) -> str:
-    """student, per check its score and measured value, total, max, status, seconds."""
-    keys, points = _check_columns(records)
-    maximum = sum(points.values())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student"] + [f"{k} {part}" for k in keys for part in ("score", "measured")]
-                    + ["total", "max", "status", "seconds"])
-    for record in sorted(records, key=lambda r: r["student"]):
-        by_key = {c["key"]: c for c in record["checks"]}
-        row = [record["student"]]
-        for key in keys:
-            check = by_key.get(key)
-            row += [f"{check['score']:g}", _measured_text(check["measured"])] if check \
-                else ["0", ""]
-        row += [f"{record['score']:g}", f"{maximum:g}", record["status"],
-                f"{record['seconds']:.2f}"]
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return buffer.getvalue()
+    """The plain gradebook (see aml.grading.gradebook)."""
+    return gradebook.render(records, "plain")
 
 
 def summary_table(records: list[dict]) -> str:
-    """One row per student and a closing line counting each status."""
-    _, points = _check_columns(records)
-    maximum = sum(points.values())
+    """One row per student (scores out of the exercise's full marks) and a closing line
+    counting each status."""
+    maximum = gradebook.exercise_maximum(records)
     rows = [[r["student"], f"{r['score']:g}/{maximum:g}", r["status"],
              (r["detail"] or "")[:60], f"{r['seconds']:.1f}"]
             for r in sorted(records, key=lambda r: r["student"])]
@@ -251,12 +231,27 @@ def summary_table(records: list[dict]) -> str:
             + f"; mean score {mean:.2f}/{maximum:g}")
 
 
+def _not_run(name: str, status: str, detail: str) -> dict:
+    """The record of a submission that was not run (not a submission, or judged before)."""
+    return {"student": name, "hash": "", "status": status, "detail": detail, "checks": [],
+            "score": 0.0, "max_score": 0.0, "seconds": 0.0, "output": "", "output_bytes": 0,
+            "isolation": "", "peak_memory_mb": None, "copied_reference": False}
+
+
 def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv", *,
                 jobs: int = 1, limits: Limits | None = None, quick: bool = False, seed: int = 0,
                 hidden: str | Path | None = None, restart: bool = False,
-                backend: str | None = None, log=print) -> list[dict]:
+                backend: str | None = None, info: dict[str, dict] | None = None,
+                prejudged: dict[str, tuple[str, str]] | None = None,
+                log=print) -> list[dict]:
     """Grade every submission not yet in the journal; write the CSV and JSON; return all
-    records (sorted by student; the record format is in this module's docstring)."""
+    records (sorted by student; the record format is in this module's docstring).
+
+    `info` (student -> dict) is kept in each record as "info" (name, LMS id, intake notes);
+    `prejudged` (student -> (status, detail)) are rows for submissions that cannot run (a
+    notebook that does not parse): recorded without starting a jail. Nothing else needs
+    protecting: a student's jail sees only its own submission (aml.sandbox.jail), never the
+    teacher's originals, the other prepared copies or the grades."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     limits = limits or Limits()
     if out.is_relative_to(submissions):
@@ -266,7 +261,12 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     if problem:
         raise AmlError(problem)
     jail.sweep_stale_cgroups()
-    students = discover(submissions)
+    prejudged = prejudged or {}
+    info = info or {}
+    if prejudged and submissions.is_dir() and not any(submissions.iterdir()):
+        students = {}  # every submission was judged before running (none can run)
+    else:
+        students = discover(submissions)
     hidden_source = None
     if hidden is not None:
         try:
@@ -282,6 +282,11 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")
     hashes = {name: submission_hash(path) for name, path in students.items()}
+    for name, (status, detail) in prejudged.items():
+        digest = hashlib.sha256(f"{status}\0{detail}".encode()).hexdigest()
+        if journal.done.get(name, {}).get("hash") != digest:
+            journal.append({**_not_run(name, status, detail), "hash": digest,
+                            "info": info.get(name, {})})
     todo = [name for name in students if journal.done.get(name, {}).get("hash") != hashes[name]
             or not hashes[name]]
     kept = len(students) - len(todo)
@@ -290,16 +295,13 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     measurers = [Measurer(exercise, backend, limits.threads) for _ in range(max(1, jobs))]
     free = list(measurers)
     slot_lock, stopping = threading.Lock(), threading.Event()
-    finished = [0]
+    progress = Progress(len(todo))
 
     def grade_one(name: str) -> None:
         path = students[name]
         why = not_gradable(path)
         if why:
-            record = {"student": name, "hash": "", "status": "not graded", "detail": why,
-                      "checks": [], "score": 0.0, "max_score": 0.0, "seconds": 0.0,
-                      "output": "", "output_bytes": 0, "isolation": "",
-                      "peak_memory_mb": None, "copied_reference": False}
+            record = _not_run(name, "not graded", why)
         else:
             with slot_lock:
                 measurer = free.pop()
@@ -313,11 +315,10 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
             if stopping.is_set():  # killed by our own interrupt: not a result
                 return
             record = {"student": name, "hash": hashes[name], **outcome.as_dict()}
+        record["info"] = info.get(name, {})
         journal.append(record)
         with slot_lock:
-            finished[0] += 1
-            log(f"[{finished[0]}/{len(todo)}] {name}: {record['score']:g}/"
-                f"{record['max_score']:g} {record['status']} ({record['seconds']:.1f} s)")
+            log(progress.line(name, record["score"], record["status"], record["seconds"]))
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
@@ -335,7 +336,7 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
     pool.shutdown(wait=True)
     for measurer in measurers:
         measurer.close()
-    records = [journal.done[name] for name in students if name in journal.done]
+    records = [journal.done[name] for name in [*students, *prejudged] if name in journal.done]
     journal.close()
     write_bytes_atomic(out, render_csv(records).encode())
     write_json_atomic(json_path, {"settings": settings, "students": records,

@@ -55,6 +55,10 @@ class Exercise:
     checker: str
     targets: tuple[Target, ...] = ()
     tiers: Tiers | None = None
+    # seconds a sandboxed check may run before `aml grade`/`aml check` stop it (their
+    # --timeout default): a few times what the reference solution needs on one busy core,
+    # so an endless loop costs a class little
+    timeout_s: float = 600.0
     kind: str = field(default="exercise", init=False)
 
 

@@ -100,7 +100,8 @@ def _target_line(record: dict) -> str:
     return "; ".join(parts) or "-"
 
 
-def index_page(examples, runs: dict, sweeps: list, generated: str) -> str:
+def index_page(examples, runs: dict, sweeps: list, generated: str,
+               classes: list[str] = ()) -> str:
     """The whole course at a glance: every example's result, lecture by lecture."""
     ran = [runs[e.id] for e in examples if e.id in runs]
     outcomes = [outcome(r) for r in ran]
@@ -126,6 +127,11 @@ def index_page(examples, runs: dict, sweeps: list, generated: str) -> str:
                    else '<p class="meta">no examples in the catalog yet</p>')
         body += (f'<section class="card"><h2><a href="{lecture_file(lecture)}">Lecture '
                  f"{lecture}: {escape(name)}</a></h2>{content}</section>")
+    if classes:
+        links = "".join(f'<li><a href="{escape(c)}">{escape(c.split("/")[-1][:-5])}</a></li>'
+                        for c in classes)
+        body += f'<section class="card" id="classes"><h2>Graded classes</h2><ul>{links}</ul>' \
+                "</section>"
     body += f'<p class="meta">Generated {escape(generated)} from the results folder.</p>'
     return page("aml: the course at a glance", body, "index.html")
 

@@ -44,6 +44,16 @@ def _copy_figures(runs: dict, found_sweeps: list, site: Path) -> tuple[dict, dic
     return run_figures, sweep_figures
 
 
+def _copy_classes(results: Path, site: Path) -> list[str]:
+    """Class pages `aml grade` left in results/classes/, copied into the site."""
+    found = sorted((results / "classes").glob("*.html"))
+    if found:
+        (site / "classes").mkdir()
+    for page in found:
+        shutil.copyfile(page, site / "classes" / _safe(page.name))
+    return [f"classes/{_safe(page.name)}" for page in found]
+
+
 def _replace_dir(staging: Path, out: Path) -> None:
     """Put the finished staging folder at `out`, removing the previous site."""
     old = None
@@ -67,7 +77,9 @@ def build_site(results: Path, out: Path) -> Path:
     try:
         run_figures, sweep_figures = _copy_figures(runs, found_sweeps, staging)
         generated = time.strftime("%Y-%m-%d %H:%M:%S")
-        files = {"index.html": pages.index_page(examples, runs, found_sweeps, generated),
+        classes = _copy_classes(results, staging)
+        files = {"index.html": pages.index_page(examples, runs, found_sweeps, generated,
+                                                classes),
                  "sweeps.html": pages.sweeps_page(found_sweeps, sweep_figures)}
         for lecture in pages.lecture_titles():
             files[pages.lecture_file(lecture)] = pages.lecture_page(

@@ -85,6 +85,11 @@ class Jail:
                 cmd += ["--symlink", os.readlink(path), path]
             elif os.path.isdir(path):
                 cmd += ["--ro-bind", path, path]
+        # /tmp first: a bind below it (aml or a virtualenv unpacked under /tmp, as in the
+        # Gradescope runner's tests) is then mounted on top and stays visible, while nothing
+        # else of the host's /tmp is
+        cmd += ["--proc", "/proc", "--dev", "/dev",
+                "--size", str(self.tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp"]
         if self.python:
             for path in python_paths():
                 cmd += ["--ro-bind", str(path), str(path)]
@@ -94,9 +99,7 @@ class Jail:
                 cmd += ["--tmpfs", str(folder)]
         for host, inside in self.readable:
             cmd += ["--ro-bind", host, inside]
-        cmd += ["--proc", "/proc", "--dev", "/dev",
-                "--size", str(self.tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp",
-                "--remount-ro", "/", "--chdir", "/tmp"]
+        cmd += ["--remount-ro", "/", "--chdir", "/tmp"]
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", **self.environment}
         for key, value in env.items():

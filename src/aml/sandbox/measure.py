@@ -71,7 +71,7 @@ def _check_dict(r) -> dict:
     return {"name": str(r.name)[:200], "passed": r.passed is True, "measured":
             plain(r.measured), "target": None if r.target is None else str(r.target)[:200],
             "hint": str(r.hint)[:500], "points": r.points, "tier": str(r.tier)[:40],
-            "status": str(r.status)[:40]}
+            "status": str(r.status)[:40], "n": r.n}
 
 
 def handle(job: dict, entries: dict) -> dict:

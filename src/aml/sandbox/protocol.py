@@ -60,7 +60,7 @@ def _claimed_checks(check):
         record.value("claimed", [{"name": r.name, "passed": r.passed is True,
                                   "measured": plain(r.measured), "target": r.target,
                                   "hint": r.hint, "points": r.points, "tier": r.tier,
-                                  "status": r.status} for r in results])
+                                  "status": r.status, "n": r.n} for r in results])
     return produce
 
 
@@ -73,9 +73,14 @@ def _believe_claims(art, quick):
     try:
         return [CheckResult(str(c["name"]), c["passed"] is True, c["measured"],
                             c["target"], str(c["hint"]), float(c["points"]), str(c["tier"]),
-                            str(c["status"])) for c in claimed]
+                            str(c["status"]), _count(c.get("n"))) for c in claimed]
     except (KeyError, TypeError, ValueError) as err:
         raise ArtifactError(f"malformed check results ({err})") from None
+
+
+def _count(value) -> int:
+    """A claimed number of test examples: a positive int, else 0 (no re-measuring)."""
+    return value if type(value) is int and 0 < value < 10**9 else 0
 
 
 def as_checker(obj) -> Checker:

@@ -81,6 +81,7 @@ def _dense_layers(model):
 
 
 def measure_iris(art, api: str, quick: bool) -> list[CheckResult]:
+    from aml.data.iris import prepared_split
     from aml.lectures.lecture1.iris import IrisConfig, train_iris
 
     returned = art.value("returned", "nothing")
@@ -140,7 +141,8 @@ def measure_iris(art, api: str, quick: bool) -> list[CheckResult]:
     _, test = train_iris(model, config)
     accuracy = round(test["accuracy"], 4)
     results.append(against("test accuracy", accuracy, accuracy_target, quick,
-                           "the example reaches 0.97; compare your layers with it"))
+                           "the example reaches 0.97; compare your layers with it",
+                           n=len(prepared_split(config.test_size)[3])))
     return results
 
 

@@ -12,6 +12,9 @@ _HERE = "aml.lectures.lecture1"
 _IRIS_TARGET = (Target("test_accuracy", ">=", 0.93),)
 # the notes' network, (4+1)*8 + (8+1)*3 weights and biases, whichever Keras API builds it
 _EXERCISE_TARGETS = _IRIS_TARGET + (Target("parameters", "==", 67),)
+# a sandboxed check of the reference solution takes 11-15 s on a busy core (TensorFlow's
+# import is most of it); eight times that still ends an endless loop in two minutes
+_CHECK_TIMEOUT = 120.0
 
 ENTRIES = (
     Example("l1.iris", 1, "Iris classifier, Dense(8, relu) -> Dense(3, softmax)",
@@ -20,13 +23,16 @@ ENTRIES = (
             topics=("neuron", "activations")),
     Exercise("l1.sequential", 1, "The iris network as Sequential([...]) from a list",
              "lecture1/sequential.py", f"{_HERE}.solutions:sequential.py",
-             f"{_HERE}.checks:check_sequential", _EXERCISE_TARGETS),
+             f"{_HERE}.checks:check_sequential", _EXERCISE_TARGETS,
+             timeout_s=_CHECK_TIMEOUT),
     Exercise("l1.functional", 1, "The iris network with the functional API",
              "lecture1/functional.py", f"{_HERE}.solutions:functional.py",
-             f"{_HERE}.checks:check_functional", _EXERCISE_TARGETS),
+             f"{_HERE}.checks:check_functional", _EXERCISE_TARGETS,
+             timeout_s=_CHECK_TIMEOUT),
     Exercise("l1.subclassing", 1, "The iris network as a subclass of keras.Model",
              "lecture1/subclassing.py", f"{_HERE}.solutions:subclassing.py",
-             f"{_HERE}.checks:check_subclassing", _EXERCISE_TARGETS),
+             f"{_HERE}.checks:check_subclassing", _EXERCISE_TARGETS,
+             timeout_s=_CHECK_TIMEOUT),
 )
 
 # The ideas and equations in our words: notebooks show the ones an example names.

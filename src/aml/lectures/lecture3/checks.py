@@ -67,14 +67,15 @@ def checked_training(chosen, defaults: dict) -> dict:
     return settings
 
 
-def tier_results(accuracy: float, parameters: int, tiers, dataset: str) -> list[CheckResult]:
+def tier_results(accuracy: float, parameters: int, tiers, dataset: str,
+                 n: int = 0) -> list[CheckResult]:
     """One check per tier (a point each) and a summary line saying the highest tier reached."""
     results = []
     for number, tier in enumerate(tiers, 1):
         results.append(CheckResult(
             f"tier {number}: test accuracy >= {tier:.0%} on {dataset}", accuracy >= tier,
             f"{accuracy:.4f} with {parameters:,} parameters", f">= {tier}",
-            "train longer, widen or deepen the network, or tune the learning rate"))
+            "train longer, widen or deepen the network, or tune the learning rate", n=n))
     reached = [t for t in tiers if accuracy >= t]
     summary = (f"tier {len(reached)} of {len(tiers)} ({reached[-1]:.0%})" if reached
                else "no tier") + f": accuracy {accuracy:.4f}, {parameters:,} parameters"
@@ -172,7 +173,8 @@ def measure_images(art, kind: str, quick: bool) -> list[CheckResult]:
                                       None, "the model must train with Adam on integer labels")]
     parameters = int(sum(w.size for w in art.weights("model")))
     return results + tier_results(test["accuracy"], parameters,
-                                  tiers_of(f"l3.{kind}").on(data.dataset), data.dataset)
+                                  tiers_of(f"l3.{kind}").on(data.dataset), data.dataset,
+                                  n=len(data.y_test))
 
 
 # Split (aml.sandbox.protocol): the jail builds the model on Keras's numpy backend and never
@@ -229,4 +231,5 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train on 0/1 labels")]
     return results + tier_results(test["accuracy"], model.count_params(),
-                                  tiers_of("l3.text").on(dataset), dataset)
+                                  tiers_of("l3.text").on(dataset), dataset,
+                                  n=len(y_test))
