@@ -94,11 +94,11 @@ def test_ode_systems_residual_knows_its_error_and_supervised_fails_beyond_its_sa
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("example_id", ["l2.ode_residual", "l2.ode_supervised"])
+@pytest.mark.parametrize("example_id", ["l2.ode_supervised"])
 def test_ode_examples_meet_their_targets_on_jax(example_id, tmp_path):
     """On JAX the ODE examples switch 64-bit mode on for their own run; in float32 the
-    supervised fit stopped at 2.4e-3 against the 1e-3 target. Full configurations, in a child
-    process so the backend is JAX's."""
+    supervised fit (the one that missed) stopped at 2.4e-3 against the 1e-3 target. Full
+    configuration, in a child process so the backend is JAX's."""
     import json
     import os
     import subprocess
