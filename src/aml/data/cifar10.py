@@ -128,13 +128,7 @@ def read_copy():
 
 def load():
     """(x_train (50000, 32, 32, 3) uint8, y_train int64, x_test, y_test, class_names)."""
-    try:
-        archive = store.locate(NAME, ARCHIVE, SYSTEM_DIRS, title=TITLE)
-    except AmlError:
-        if copies.manifest(NAME) is None:
-            raise
-        return read_copy()
-    return read_archive(archive)
+    return copies.archive_or_copy(NAME, ARCHIVE, SYSTEM_DIRS, TITLE, read_archive, read_copy)
 
 
 def provenance() -> dict:

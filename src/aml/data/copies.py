@@ -116,6 +116,18 @@ def describe(info: dict) -> str:
             f"{info['sha256'][:12]}){': ' + notes if notes else ''}")
 
 
+def archive_or_copy(name: str, archive: str, system_dirs, title: str, read_archive, read_copy):
+    """Read the verified `archive` where it is found, else the imported copy; with neither,
+    the archive's own "not found" error (which says how to fetch or import it)."""
+    try:
+        path = store.locate(name, archive, system_dirs, title=title)
+    except AmlError:
+        if manifest(name) is None:
+            raise
+        return read_copy()
+    return read_archive(path)
+
+
 def provenance(name: str, archive: str, system_dirs=(), title: str = "") -> dict:
     """What a loader preferring its verified `archive` over an imported copy will read."""
     try:

@@ -127,13 +127,7 @@ def read_copy() -> dict[str, list[Review]]:
 
 def reviews() -> dict[str, list[Review]]:
     """Every labelled review: from the verified archive, else from an imported copy."""
-    try:
-        archive = store.locate(NAME, ARCHIVE, SYSTEM_DIRS, title=TITLE)
-    except AmlError:
-        if copies.manifest(NAME) is None:
-            raise
-        return read_copy()
-    return read_reviews(archive)
+    return copies.archive_or_copy(NAME, ARCHIVE, SYSTEM_DIRS, TITLE, read_reviews, read_copy)
 
 
 def provenance() -> dict:
