@@ -26,11 +26,23 @@ def standardize(text: str) -> list[str]:
 class Vocabulary:
     """Map texts to padded integer sequences with the `max_tokens` most frequent tokens."""
 
-    def __init__(self, max_tokens: int = 1000, sequence_length: int = 64, ngrams: int = 1):
+    def __init__(self, max_tokens: int = 1000, sequence_length: int = 64, ngrams: int = 1,
+                 tail: int = 0):
         if max_tokens < 3:
             raise ValueError(f"max_tokens must be >= 3 (padding, unknown, one word), "
                              f"got {max_tokens}")
+        if not 0 <= tail <= sequence_length:
+            raise ValueError(f"tail must be between 0 and sequence_length ({sequence_length}), "
+                             f"got {tail}")
         self.max_tokens, self.sequence_length, self.ngrams = max_tokens, sequence_length, ngrams
+        self.tail = tail
+
+    def _cut(self, words: list[str]) -> list[str]:
+        """A text longer than sequence_length keeps its first words and, with `tail`, its
+        last `tail` words (where reviews tend to give their verdict)."""
+        if not self.tail or len(words) <= self.sequence_length:
+            return words
+        return words[:self.sequence_length - self.tail] + words[len(words) - self.tail:]
 
     def _tokens(self, text: str) -> list[str]:
         words = standardize(text)
@@ -53,6 +65,8 @@ class Vocabulary:
             raise ValueError("call adapt(texts) before encoding")
         out = np.zeros((len(texts), self.sequence_length), dtype=np.int32)
         for row, text in enumerate(texts):
+            if self.tail:
+                text = " ".join(self._cut(standardize(text)))
             ids = [self.index.get(token, 1) for token in standardize(text)]
             if self.ngrams > 1:
                 ids += [self.index[t] for t in self._tokens(text)[len(ids):] if t in self.index]
@@ -63,12 +77,13 @@ class Vocabulary:
     def pairs(self, texts) -> np.ndarray:
         """(len(texts), sequence_length, 2) int32: at each position the word's id and the id
         of the bigram it starts ("not good" at "not"; 0 when that bigram is not in the
-        vocabulary). Learn the vocabulary with ngrams=2 so that it holds bigrams."""
+        vocabulary). Learn the vocabulary with ngrams=2 so that it holds bigrams. With `tail`,
+        a long text's head and tail meet at the cut, where one bigram spans the gap."""
         if not hasattr(self, "index"):
             raise ValueError("call adapt(texts) before encoding")
         out = np.zeros((len(texts), self.sequence_length, 2), dtype=np.int32)
         for row, text in enumerate(texts):
-            words = standardize(text)[:self.sequence_length + 1]
+            words = self._cut(standardize(text))[:self.sequence_length + 1]
             ids = [self.index.get(word, 1) for word in words[:self.sequence_length]]
             out[row, :len(ids), 0] = ids
             pairs = [self.index.get(f"{a} {b}", 0) for a, b in zip(words, words[1:])]
@@ -110,6 +125,43 @@ class PairEmbedding(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim}
+
+
+@keras.saving.register_keras_serializable(package="aml")
+class NgramScore(keras.layers.Layer):
+    """A linear bag-of-n-grams score: one weight per vocabulary token, averaged over the text's
+    words and the bigrams they start ((batch, time) or (batch, time, 2) ids -> (batch, 1)).
+
+    It is the "wide" half of a wide-and-deep classifier, a linear path beside the memory
+    layer; started at the naive-Bayes log-count ratios it is a multinomial naive Bayes score
+    before any training (`seed_ngram_score`). Padding (id 0) counts neither way.
+
+    The stored weights are the scores / `rate`: Adam moves every weight by about its learning
+    rate per step, so this path learns `rate` times faster than the memory layer beside it
+    (a weight averaged over ~200 words needs larger steps to matter)."""
+
+    def __init__(self, input_dim: int, rate: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim, self.rate = input_dim, rate
+
+    def build(self, input_shape):
+        self.weights_per_token = self.add_weight(shape=(self.input_dim,), initializer="zeros",
+                                                 name="weights_per_token")
+
+    def call(self, ids):
+        ids = keras.ops.cast(ids, "int32")
+        present = keras.ops.cast(ids > 0, self.weights_per_token.dtype)
+        total = keras.ops.sum(keras.ops.take(self.weights_per_token, ids) * present,
+                              axis=tuple(range(1, len(ids.shape))))
+        words = present[..., 0] if len(ids.shape) == 3 else present
+        mean = total / keras.ops.maximum(keras.ops.sum(words, 1), 1.0)
+        return keras.ops.expand_dims(self.rate * mean, -1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim, "rate": self.rate}
 
 
 @keras.saving.register_keras_serializable(package="aml")
@@ -241,7 +293,21 @@ def seed_embedding_channel(model, scores, channel: int = 0, scale: float = 1.0):
     return model
 
 
+def seed_ngram_score(model, scores, scale: float = 1.0):
+    """Start the model's linear n-gram path (`NgramScore`) at `scale * scores` per token and
+    its weight in the output unit at 1 (a random start could point it the wrong way: with
+    naive-Bayes scores the model then begins as naive Bayes, not as its opposite)."""
+    layer = next(layer for layer in model.layers if isinstance(layer, NgramScore))
+    layer.weights_per_token.assign(scale * np.asarray(scores, dtype="float32") / layer.rate)
+    output = model.layers[-1]  # the score is the last input of the output unit
+    kernel = np.asarray(output.kernel).copy()
+    kernel[-1] = 1.0
+    output.kernel.assign(kernel)
+    return model
+
+
 RECURRENT_KINDS = ("simple_rnn", "lstm", "bilstm", "custom_cell")
+LINEAR_KIND = "ngram_linear"  # the linear n-gram path alone, no memory: a baseline
 POOLINGS = ("last", "max_mean")
 
 
@@ -262,32 +328,41 @@ def recurrent_layer(kind: str, units: int, sequences: bool = False):
 def text_classifier(kind: str, vocab_size: int, sequence_length: int, embed_dim: int = 64,
                     units: int = 64, dense: int = 0, dropout: float = 0.0,
                     pooling: str = "last", embed_dropout: float | None = None,
-                    token_dropout: float = 0.0, bigrams: bool = False):
+                    token_dropout: float = 0.0, bigrams: bool = False, linear: bool = False,
+                    linear_rate: float = 1.0):
     """Token ids -> [TokenDropout] -> Embedding(mask_zero) -> dropout -> recurrent layer ->
     [pooling] -> [Dropout, Dense] -> sigmoid.
 
     With `bigrams` the inputs are (sequence_length, 2) word and bigram ids embedded by
     `PairEmbedding`. `pooling="last"` keeps the final state; "max_mean" pools the states of
     all steps (`MaskedMaxMeanPooling`). The embeddings get Dropout(`dropout`), or SpatialDropout1D
-    (`embed_dropout`: whole channels) when that is given.
+    (`embed_dropout`: whole channels) when that is given. With `linear`, a linear n-gram
+    score (`NgramScore`) of the same ids joins the pooled states before the output unit
+    (wide and deep); kind "ngram_linear" is that linear path alone, without memory.
     """
     if pooling not in POOLINGS:
         raise ValueError(f"unknown pooling {pooling!r}; choose one of {POOLINGS}")
-    layers = [keras.Input((sequence_length, 2) if bigrams else (sequence_length,))]
-    if token_dropout:
-        layers.append(TokenDropout(token_dropout))
-    layers.append(PairEmbedding(vocab_size, embed_dim) if bigrams
-                  else keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True))
+    if kind != LINEAR_KIND:
+        recurrent = recurrent_layer(kind, units, sequences=pooling != "last")
+    ids = keras.Input((sequence_length, 2) if bigrams else (sequence_length,))
+    x = TokenDropout(token_dropout)(ids) if token_dropout else ids
+    if kind == LINEAR_KIND:
+        score = NgramScore(vocab_size, linear_rate)(x)
+        return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(score),
+                           name=f"text_{kind}")
+    h = (PairEmbedding(vocab_size, embed_dim) if bigrams
+         else keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True))(x)
     if embed_dropout:
-        layers.append(keras.layers.SpatialDropout1D(embed_dropout))
+        h = keras.layers.SpatialDropout1D(embed_dropout)(h)
     elif dropout and embed_dropout is None:
-        layers.append(keras.layers.Dropout(dropout))
-    layers.append(recurrent_layer(kind, units, sequences=pooling != "last"))
+        h = keras.layers.Dropout(dropout)(h)
+    h = recurrent(h)
     if pooling == "max_mean":
-        layers.append(MaskedMaxMeanPooling())
+        h = MaskedMaxMeanPooling()(h)
     if dropout:
-        layers.append(keras.layers.Dropout(dropout))
+        h = keras.layers.Dropout(dropout)(h)
     if dense:
-        layers.append(keras.layers.Dense(dense, activation="relu"))
-    layers.append(keras.layers.Dense(1, activation="sigmoid"))
-    return keras.Sequential(layers, name=f"text_{kind}")
+        h = keras.layers.Dense(dense, activation="relu")(h)
+    if linear:
+        h = keras.layers.Concatenate()([h, NgramScore(vocab_size, linear_rate)(x)])
+    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(h), name=f"text_{kind}")

@@ -28,6 +28,10 @@ import numpy as np
 
 from aml.context import RunContext
 
+# aml.models.text.LINEAR_KIND, the linear n-gram baseline's kind (not imported from there:
+# that module imports Keras, which must wait until the run has chosen its backend)
+LINEAR_KIND = "ngram_linear"
+
 _POSITIVE = ["good", "great", "wonderful", "moving", "funny", "brilliant", "charming", "fresh"]
 _NEGATIVE = ["bad", "dull", "boring", "awful", "flat", "tedious", "stale", "clumsy"]
 _FILLER = ["the", "movie", "film", "story", "is", "was", "a", "very", "and", "plot", "cast",
@@ -84,7 +88,14 @@ class TextConfig:
     dropout: float = 0.5
     embed_dropout: float = 0.3
     token_dropout: float = 0.2
+    tail: int = 0  # a longer text keeps its first sequence_length - tail words and last tail
     naive_bayes_scale: float = 1.0  # channel 0 starts at each word's log-count ratio
+    linear: bool = False  # wide and deep: a linear n-gram score beside the pooled states
+    linear_rate: float = 10.0  # the linear path learns this many times faster (NgramScore)
+    linear_epochs: int = 12  # of the linear baseline (kind "ngram_linear"), a few s each
+    # the linear path starts as the trained baseline of the same fold and stays fixed, so
+    # the memory layer learns what the linear score leaves out
+    linear_warm: bool = False
     lexicon_scale: float = 1.0  # channel 1 starts at each word's VADER valence / 4
     soft_labels: float = 3.0  # targets sigmoid(k * graded score); 0 = hard 0/1 labels
     ensemble: int = 5  # the best kind is trained on this many folds, averaged
@@ -95,8 +106,10 @@ class TextConfig:
     train_limit: int | None = None
     # IMDB's 25,000 reviews run to ~230 words where a snippet has ~20: what changes there
     # (chosen on the validation split; see the README's lecture 3 table).
-    imdb: tuple = (("max_tokens", 60_000), ("sequence_length", 256), ("bigrams", True),
-                   ("embed_dim", 32), ("epochs", 4), ("learning_rate", 1e-3),
+    imdb: tuple = (("models", (LINEAR_KIND, "simple_rnn", "lstm", "bilstm", "custom_cell")),
+                   ("max_tokens", 200_000), ("sequence_length", 400), ("tail", 100),
+                   ("bigrams", True), ("embed_dim", 32), ("linear", True), ("linear_warm", True),
+                   ("epochs", 3), ("batch_size", 128), ("learning_rate", 2e-3),
                    ("ensemble", 1))
 
     @classmethod
@@ -165,6 +178,7 @@ class TextSplit:
     x_test: np.ndarray
     y_test: np.ndarray
     channels: dict  # embedding channel -> per-token starting values
+    ratios: np.ndarray | None = None  # naive-Bayes log-count ratios: the linear path's start
 
 
 def prepare_texts(config: TextConfig, seed: int, log=print) -> TextData:
@@ -181,8 +195,8 @@ def prepare_texts(config: TextConfig, seed: int, log=print) -> TextData:
     if config.train_limit:
         texts, graded = texts[:config.train_limit], graded[:config.train_limit]
     length = config.sequence_length
-    vocabulary = Vocabulary(config.max_tokens, length,
-                            ngrams=2 if config.bigrams else 1).adapt(texts)
+    vocabulary = Vocabulary(config.max_tokens, length, ngrams=2 if config.bigrams else 1,
+                            tail=config.tail).adapt(texts)
     encode = vocabulary.pairs if config.bigrams else vocabulary
     lexicon = (config.lexicon_scale * lexicon_scores(vocabulary.tokens, load("sentiment_lexicon"))
                if config.lexicon_scale else None)
@@ -212,26 +226,31 @@ def fold_split(data: TextData, config: TextConfig, fold: int = 0) -> TextSplit:
     train = ~held
     targets = (1 / (1 + np.exp(-config.soft_labels * data.graded[train])) if config.soft_labels
                else data.y[train])
-    channels = {}
+    channels, ratios = {}, None
+    if config.naive_bayes_scale or config.linear or LINEAR_KIND in config.models:
+        ratios = naive_bayes_scores(data.x[train], data.y[train], len(data.tokens))
     if config.naive_bayes_scale:
-        channels[0] = config.naive_bayes_scale * naive_bayes_scores(
-            data.x[train], data.y[train], len(data.tokens))
+        channels[0] = config.naive_bayes_scale * ratios
     if data.lexicon is not None:
         channels[1] = data.lexicon
     return TextSplit(data.x[train], targets, data.x[held], data.y[held], data.x_test,
-                     data.y_test, channels)
+                     data.y_test, channels, ratios)
 
 
 def text_model(kind: str, config: TextConfig, data: TextSplit, vocab_size: int, length: int):
     """The example's classifier of one kind, its embedding channels seeded from `data`."""
-    from aml.models.text import seed_embedding_channel, text_classifier
+    from aml.models.text import seed_embedding_channel, seed_ngram_score, text_classifier
 
     model = text_classifier(kind, vocab_size, length, embed_dim=config.embed_dim,
                             units=config.units, dropout=config.dropout, pooling=config.pooling,
                             embed_dropout=config.embed_dropout,
-                            token_dropout=config.token_dropout, bigrams=config.bigrams)
-    for channel, scores in data.channels.items():
-        seed_embedding_channel(model, scores, channel=channel)
+                            token_dropout=config.token_dropout, bigrams=config.bigrams,
+                            linear=config.linear, linear_rate=config.linear_rate)
+    if kind == LINEAR_KIND or config.linear:
+        seed_ngram_score(model, data.ratios)
+    if kind != LINEAR_KIND:
+        for channel, scores in data.channels.items():
+            seed_embedding_channel(model, scores, channel=channel)
     return model
 
 
@@ -256,32 +275,44 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     data = prepare_texts(config, ctx.seed, ctx.log)
     config = config.for_dataset(data.dataset)
 
+    baselines = {}  # fold -> the trained linear baseline (its first result row)
+
     def train(kind: str, fold: int, label: str):
         split = fold_split(data, config, fold)
         seed = ctx.seed + 1000 * fold
         keras.utils.set_random_seed(seed)
         model = text_model(kind, config, split, len(data.tokens), data.length)
-        bar = ctx.progress(label, config.epochs)
+        if config.linear and config.linear_warm and kind != LINEAR_KIND:
+            if fold not in baselines:
+                train(LINEAR_KIND, fold, f"{LINEAR_KIND} fold {fold + 1} (linear path)")
+            _fix_linear_path(model, baselines[fold][0])
+        epochs = config.linear_epochs if kind == LINEAR_KIND else config.epochs
+        bar = ctx.progress(label, epochs)
         history, best_epoch, per_epoch = train_text_model(
-            model, split.x_train, split.targets, split.x_val, split.y_val, epochs=config.epochs,
+            model, split.x_train, split.targets, split.x_val, split.y_val, epochs=epochs,
             batch_size=config.batch_size, learning_rate=config.learning_rate, seed=seed,
-            on_epoch=lambda e, logs: bar.update(e, **logs), on_batch=bar.batches(config.epochs))
-        return (model, history, best_epoch, per_epoch,
-                accuracy(probabilities(model, split.x_val), split.y_val),
-                probabilities(model, data.x_test))
+            on_epoch=lambda e, logs: bar.update(e, **logs), on_batch=bar.batches(epochs))
+        result = (model, history, best_epoch, per_epoch,
+                  accuracy(probabilities(model, split.x_val), split.y_val),
+                  probabilities(model, data.x_test))
+        if kind == LINEAR_KIND:
+            baselines.setdefault(fold, result)
+        return result
 
     def accuracy(p, labels):
         return round(float(np.mean((p > 0.5) == labels)), 4)
 
     rows, metrics, curves, members = [], {"dataset": data.dataset}, {}, {}
     for kind in config.models:
-        model, history, best_epoch, per_epoch, val, p_test = train(kind, 0, kind)
+        trained = baselines.get(0) if kind == LINEAR_KIND else None
+        model, history, best_epoch, per_epoch, val, p_test = trained or train(kind, 0, kind)
         members[kind] = [(val, p_test, per_epoch)]
         curves[kind] = history["val_accuracy"]
         rows.append([kind, val, accuracy(p_test, data.y_test), model.count_params(),
                      round(per_epoch, 2), best_epoch])
+    memory = [row for row in rows if row[0] != LINEAR_KIND] or rows  # the baseline is no pick
     if config.ensemble > 1:
-        kind = max(rows, key=lambda row: row[1])[0]  # the best single kind on validation
+        kind = max(memory, key=lambda row: row[1])[0]  # the best single kind on validation
         for fold in range(1, config.ensemble):
             *_, per_epoch, val, p_test = train(kind, fold,
                                                f"{kind} fold {fold + 1}/{config.ensemble}")
@@ -304,11 +335,28 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
                 "accuracy is their mean), test probabilities averaged")
     # The kind is chosen on validation; its ensemble, when there is one, is the answer by
     # design (averaging lowers variance), so no second look at validation decides.
-    best = rows[-1] if config.ensemble > 1 else max(rows, key=lambda row: row[1])
+    best = rows[-1] if config.ensemble > 1 else max(memory, key=lambda row: row[1])
     metrics.update(best_model=best[0], test_accuracy=best[2], parameters=best[3],
                    val_accuracy=best[1], n_test=len(data.y_test))
     ctx.save_figure(_curves_figure(curves, data.dataset), "validation_accuracy")
     return metrics
+
+
+def _fix_linear_path(model, baseline):
+    """Give `model`'s linear n-gram path the trained baseline's weights (and its weight and
+    bias in the output unit), frozen."""
+    from aml.models.text import NgramScore
+
+    def score(m):
+        return next(layer for layer in m.layers if isinstance(layer, NgramScore))
+
+    score(model).weights_per_token.assign(score(baseline).weights_per_token)
+    score(model).trainable = False
+    output, trained = model.layers[-1], baseline.layers[-1]
+    kernel = np.asarray(output.kernel).copy()
+    kernel[-1] = np.asarray(trained.kernel)[-1]
+    output.kernel.assign(kernel)
+    output.bias.assign(trained.bias)
 
 
 def _curves_figure(curves: dict, dataset: str):
