@@ -162,6 +162,36 @@ def test_bigram_pairs_learn_negation_and_imdb_settings_apply_only_to_imdb(tmp_pa
     assert text.TextConfig().for_dataset("movie_snippets") == text.TextConfig()
 
 
+def test_wide_and_deep_fixes_the_trained_linear_baseline_beside_the_memory_layer(tmp_path):
+    from aml.models import text as models
+
+    assert text.LINEAR_KIND == models.LINEAR_KIND
+    config = replace(text.TextConfig.quick(), dataset="synthetic", bigrams=True, linear=True,
+                     linear_warm=True, models=(text.LINEAR_KIND, "lstm"), ensemble=1,
+                     epochs=2, linear_epochs=4, units=8, embed_dim=8, dropout=0.0,
+                     batch_size=32, learning_rate=1e-2)
+    data = text.prepare_texts(config, seed=0, log=lambda message: None)
+    split = text.fold_split(data, config, 0)
+    baseline = text.text_model(text.LINEAR_KIND, config, split, len(data.tokens), data.length)
+    text.train_text_model(baseline, split.x_train, split.targets, split.x_val, split.y_val,
+                          epochs=4, batch_size=32, learning_rate=1e-2)
+    model = text.text_model("lstm", config, split, len(data.tokens), data.length)
+    text._fix_linear_path(model, baseline)
+    score = next(layer for layer in model.layers if isinstance(layer, models.NgramScore))
+    fixed, output = np.asarray(score.weights_per_token), np.asarray(model.layers[-1].kernel)
+    assert output[-1, 0] == np.asarray(baseline.layers[-1].kernel)[-1, 0]
+    text.train_text_model(model, split.x_train, split.targets, split.x_val, split.y_val,
+                          epochs=1, batch_size=32, learning_rate=1e-2)
+    np.testing.assert_array_equal(np.asarray(score.weights_per_token), fixed)  # frozen
+    assert not np.allclose(np.asarray(model.layers[-1].kernel)[:-1], output[:-1])
+    # in the example: the baseline gets its own row and is never the pick
+    metrics = text.text_sentiment(config, ctx(tmp_path))
+    assert metrics[f"{text.LINEAR_KIND}_parameters"] == len(data.tokens) + 2
+    assert metrics["best_model"] == "lstm" and metrics["lstm_test_accuracy"] >= 0.9
+    imdb = text.TextConfig().for_dataset("imdb")
+    assert imdb.models[0] == text.LINEAR_KIND and imdb.linear and imdb.linear_warm
+
+
 def test_folds_hold_out_disjoint_blocks_and_wrap_around():
     config = replace(text.TextConfig.quick(), dataset="synthetic", validation_fraction=0.25)
     data = text.prepare_texts(config, seed=0, log=lambda message: None)

@@ -5,15 +5,18 @@ import numpy as np
 import pytest
 
 from aml.models.text import (
+    LINEAR_KIND,
     RECURRENT_KINDS,
     MaskedMaxMeanPooling,
     MinimalRNNCell,
+    NgramScore,
     PairEmbedding,
     TokenDropout,
     Vocabulary,
     lexicon_scores,
     naive_bayes_scores,
     seed_embedding_channel,
+    seed_ngram_score,
     standardize,
     text_classifier,
 )
@@ -42,6 +45,52 @@ def test_vocabulary_pairs_give_each_word_and_the_bigram_it_starts():
     bigram = vocab.index["not good"]
     np.testing.assert_array_equal(ids[0], [[3, bigram], [2, 0], [1, 0]])  # unseen: 0
     np.testing.assert_array_equal(ids[1], [[2, 0], [0, 0], [0, 0]])
+
+
+def test_vocabulary_tail_keeps_the_first_and_last_words_of_long_texts():
+    vocab = Vocabulary(max_tokens=20, sequence_length=4, ngrams=2, tail=1).adapt(
+        ["a b c d e f"])
+    ids = vocab(["a b c d e f", "a b"])
+    np.testing.assert_array_equal(ids, [[vocab.index[w] for w in "a b c f".split()], [
+        vocab.index["a"], vocab.index["b"], vocab.index["a b"], 0]])
+    pairs = vocab.pairs(["a b c d e f"])
+    np.testing.assert_array_equal(pairs[0, :, 0], [vocab.index[w] for w in "a b c f".split()])
+    # the bigrams inside the head are kept; "c f" spans the cut and is no vocabulary entry
+    np.testing.assert_array_equal(pairs[0, :, 1], [vocab.index["a b"], vocab.index["b c"], 0, 0])
+    same = Vocabulary(max_tokens=20, sequence_length=4, ngrams=2).adapt(["a b c d e f"])
+    np.testing.assert_array_equal(same.pairs(["a b c d e f"])[0, :, 0],
+                                  [same.index[w] for w in "a b c d".split()])
+    with pytest.raises(ValueError, match="tail"):
+        Vocabulary(sequence_length=4, tail=5)
+
+
+def test_ngram_score_averages_word_and_bigram_weights_over_the_words():
+    layer = NgramScore(5, rate=2.0)
+    layer.build((None, 3, 2))
+    layer.weights_per_token.assign(np.array([9.0, 1.0, 2.0, 3.0, 4.0]))
+    ids = np.array([[[1, 4], [2, 0], [0, 0]]])  # two words, one bigram, one padded step
+    np.testing.assert_allclose(np.asarray(layer(ids)), [[2.0 * (1 + 4 + 2) / 2]])
+    np.testing.assert_allclose(np.asarray(layer(np.array([[3, 3, 0]]))), [[2.0 * 3]])
+    np.testing.assert_allclose(np.asarray(layer(np.zeros((1, 3), "int32"))), [[0.0]])
+
+
+@pytest.mark.parametrize("kind", [LINEAR_KIND, "lstm"])
+def test_linear_path_starts_at_naive_bayes_with_a_positive_weight(kind):
+    model = text_classifier(kind, vocab_size=6, sequence_length=3, embed_dim=2, units=2,
+                            bigrams=True, linear=True, linear_rate=10.0)
+    scores = np.array([0.0, 0.0, 1.0, -2.0, 0.5, 3.0])
+    seed_ngram_score(model, scores)
+    layer = next(layer for layer in model.layers if isinstance(layer, NgramScore))
+    np.testing.assert_allclose(np.asarray(layer.weights_per_token), scores / 10, rtol=1e-6)
+    assert float(np.asarray(model.layers[-1].kernel)[-1, 0]) == 1.0
+    ids = np.array([[[2, 5], [3, 0], [0, 0]]], dtype="float32")
+    if kind == LINEAR_KIND:  # the linear model alone is naive Bayes before training
+        np.testing.assert_allclose(np.asarray(model(ids))[0, 0], 1 / (1 + np.exp(-2.0 / 2)),
+                                   rtol=1e-5)
+        assert model.count_params() == 6 + 2
+    else:
+        assert model.count_params() == text_classifier(
+            kind, 6, 3, embed_dim=2, units=2, bigrams=True).count_params() + 6 + 1
 
 
 def test_pair_embedding_sums_word_and_bigram_vectors_and_masks_padding():
@@ -77,7 +126,8 @@ def test_classifiers_give_one_probability_and_respect_padding(kind):
     out = np.asarray(model(ids))
     assert out.shape == (1, 1) and 0 < out[0, 0] < 1
     # padding is masked: changing the embedding of token 0 changes nothing
-    embedding = model.layers[0]
+    embedding = next(layer for layer in model.layers
+                     if isinstance(layer, keras.layers.Embedding))
     table = np.asarray(embedding.embeddings).copy()
     table[0] = 100.0
     embedding.embeddings.assign(table)
