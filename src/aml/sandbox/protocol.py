@@ -137,6 +137,9 @@ class Artifacts:
     entries: dict[str, bytes]
     inputs: dict = field(default_factory=dict)
     source: str = ""
+    # wall-clock seconds of the student's whole jail as the grader timed it (None when both
+    # sides ran in one process, for tests and debugging)
+    seconds: float | None = None
 
     def has(self, name: str) -> bool:
         return any(key.startswith(f"value:{name}") or key.startswith(f"array:{name}")
