@@ -1,5 +1,6 @@
-"""Checks of the lecture 2 exercises: the reference solutions pass, broken files get hints,
-and the templates are generated from the solutions."""
+"""Checks of the lecture 2 exercises: broken files get hints, the measuring side computes
+what it scores, and the templates are generated from the solutions (the references' full
+marks are asserted in the real jail: tests/test_sandbox_references.py)."""
 
 import types
 
@@ -15,17 +16,6 @@ from aml.lectures.lecture2 import checks as lecture2
 
 def _solution(name):
     return load_submission(solution_path(catalog.get(f"l2.{name}")))
-
-
-def test_reference_residual_solution_passes_quick_check(monkeypatch):
-    from aml.data import ode
-
-    # one equation keeps the test short; l2.ode_residual's test solves all three
-    monkeypatch.setattr(ode, "EQUATIONS", {"x^2": ode.EQUATIONS["x^2"]})
-    results = lecture2.check_residual(_solution("residual"), quick=True)
-    assert all(r.passed for r in results), [r for r in results if not r.passed]
-    errors = [r.measured for r in results if r.name.startswith("du/dx")]
-    assert len(errors) == 1 and errors[0] < 1e-2
 
 
 def test_residual_check_explains_a_wrong_network_and_bad_settings():

@@ -68,6 +68,30 @@ def training():
     assert names["tier 1: test accuracy >= 70% on synthetic"].passed
 
 
+def test_text_model_with_its_own_cell_is_scored_from_its_predictions(tmp_path):
+    """A cell written by the student cannot be rebuilt outside the jail: the model trains
+    there and its predictions on the test texts (whose labels stay outside) are scored."""
+    module = write(tmp_path, "text.py", """
+import keras
+from aml.models.text import MinimalRNNCell
+
+def build_model(vocab_size, sequence_length):
+    return keras.Sequential([keras.Input((sequence_length,)),
+                             keras.layers.Embedding(vocab_size, 16, mask_zero=True),
+                             keras.layers.RNN(MinimalRNNCell(32)),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+def training():
+    return {"epochs": 5, "learning_rate": 1e-2, "batch_size": 32}
+""")
+    results = lecture3.check_text(module, quick=True)
+    names = {r.name: r for r in results}
+    assert names["has a recurrent layer (memory)"].measured == "RNN"
+    assert names["tier 1: test accuracy >= 70% on synthetic"].passed
+    assert "trained in your jail: the model uses a custom class 'aml>MinimalRNNCell'" in \
+        names["highest tier reached"].measured
+
+
 def test_text_model_without_memory_is_told_so(tmp_path):
     module = write(tmp_path, "text.py", """
 import keras
@@ -85,10 +109,11 @@ def test_templates_are_unwritten_and_bad_training_settings_are_one_line_errors(t
     exercise = catalog.get("l3.ann", kind="exercise")
     results = run_check(exercise, TEMPLATES / "ann.py", quick=True)
     assert len(results) == 1 and "not written yet" in results[0].hint
-    module = write(tmp_path, "ann.py", "def build_model(s, n):\n    pass\n"
-                                       "def training():\n    return {'epochs': 0}\n")
+    defaults = {"epochs": 1, "batch_size": 1, "learning_rate": 0.1}
     with pytest.raises(SubmissionError, match="epochs"):
-        lecture3.student_training(module, {"epochs": 1, "batch_size": 1, "learning_rate": 0.1})
-    module = write(tmp_path, "ann2.py", "def training():\n    return {'optimizer': 'sgd'}\n")
+        lecture3.checked_training({"epochs": 0}, defaults)
     with pytest.raises(SubmissionError, match="unknown keys"):
-        lecture3.student_training(module, {"epochs": 1, "batch_size": 1, "learning_rate": 0.1})
+        lecture3.checked_training({"optimizer": "sgd"}, defaults)
+    module = write(tmp_path, "text.py", "def training():\n    return {'epochs': 0}\n")
+    with pytest.raises(SubmissionError, match="epochs"):
+        lecture3.check_text(module, quick=True)

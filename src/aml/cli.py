@@ -301,6 +301,8 @@ def _print_outcome(outcome, rows: list, exercise) -> bool:
         print(format_results(results))
     if outcome.status not in ("ok", "error") or not results:
         print(f"  status: {outcome.status}: {outcome.detail}")
+    elif outcome.detail:
+        print(f"  note: {outcome.detail}")
         if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
             print("  your code printed (last lines):")
             print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))

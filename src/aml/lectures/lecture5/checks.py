@@ -110,7 +110,8 @@ def _operator_checks(art) -> list[CheckResult]:
                                and spread is not None and abs(spread - 0.5) < 0.05
                                and art.value("input_untouched") is True,
                                None if fraction is None else
-                               f"{fraction:.3f} of genes, sigma {spread:.3f}",
+                               f"{fraction:.3f} of genes" + ("" if spread is None else
+                                                             f", sigma {spread:.3f}"),
                                "0.2 of genes changed with sigma 0.5, input left untouched",
                                "add rng.normal(0, sigma) to genes where rng.random() < rate; "
                                "return a new array"))
