@@ -43,7 +43,7 @@ read_specs()  # the targets this module grades against, fixed before student cod
 QUICK_STEPS = 600           # quick checks cap the Adam steps and the L-BFGS iterations
 QUICK_LBFGS = 150
 SETTINGS = ("points", "steps", "learning_rate", "final_learning_rate", "lbfgs_steps")
-DOMAIN = (0.0, 2.0)
+DOMAIN = (0, 2)  # every equation is solved on x in [0, 2]
 
 
 def _before_student_code() -> None:
@@ -160,7 +160,7 @@ def _solve_with_loss(loss, eq, model, settings: dict) -> None:
     if not model.built:
         model(np.zeros((1, 1), dtype="float32"))
     dtype = model.trainable_variables[0].dtype
-    x0, x1 = DOMAIN
+    x0, x1 = (float(v) for v in DOMAIN)  # the student's loss gets x0 as a float
     x = ops.convert_to_tensor(collocation_points(DOMAIN, settings.get("points", 64)), dtype)
     rhs = as_rhs(eq.rhs)
     scale = _slope_scale(eq, settings.get("points", 64), dtype)

@@ -185,7 +185,12 @@ check_cnn = Checker(produce_images, lambda art, quick: measure_images(art, "cnn"
 
 # ---- l3.text -----------------------------------------------------------------------------------
 
-TEXT_DEFAULTS = {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}
+
+
+def _text_defaults() -> dict:
+    """Training settings a text model gets where its training() says nothing."""
+    return {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}
+
 RECURRENT = {"RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"}
 
 
@@ -235,7 +240,7 @@ def produce_text(module, inputs, record, quick: bool) -> None:
 
     chosen = call_student(module, "training") if hasattr(module, "training") else None
     record.value("training", chosen)
-    settings = checked_training(chosen, TEXT_DEFAULTS)
+    settings = checked_training(chosen, _text_defaults())
     tokens, length, n_val = (int(v) for v in inputs["sizes"])
     vocab_size = min(settings["max_tokens"], tokens)
     model = call_student(module, "build_model", vocab_size, length)
@@ -297,7 +302,7 @@ def measure_text(art, quick: bool) -> list[CheckResult]:
     if not results[0].passed:
         return results
     try:
-        settings = checked_training(art.value("training"), TEXT_DEFAULTS)
+        settings = checked_training(art.value("training"), _text_defaults())
     except SubmissionError as err:
         return results + [CheckResult("training() settings", False, str(err)[:160], None,
                                       str(err))]

@@ -50,11 +50,12 @@ def _loss_config(quick: bool):
     return dataclasses.replace(config, gain=config.miscalibrated_gain)
 
 
-_LOSS_CASES = (
-    ("equals the MSE when normalised", 1.0,
-     "within the tolerance the penalty must be zero: use relu(violation - tolerance)"),
-    ("adds the penalty when not normalised", 0.7,
-     "penalty = weight * relu(|mean(y_pred) * length - 1| - tolerance)^2"))
+def _loss_cases() -> tuple:
+    """(check name, mean(y_pred) * length, hint) of the loss's two value checks."""
+    return (("equals the MSE when normalised", 1.0,
+             "within the tolerance the penalty must be zero: use relu(violation - tolerance)"),
+            ("adds the penalty when not normalised", 0.7,
+             "penalty = weight * relu(|mean(y_pred) * length - 1| - tolerance)^2"))
 
 
 def loss_inputs(quick: bool, seed: int) -> dict:
@@ -62,7 +63,7 @@ def loss_inputs(quick: bool, seed: int) -> dict:
     config = _loss_config(quick)
     rng = np.random.default_rng(0)
     made = {"y_true": rng.uniform(0, 1, (64, 1)).astype("float32")}
-    for index, (_, scale, _) in enumerate(_LOSS_CASES):
+    for index, (_, scale, _) in enumerate(_loss_cases()):
         y_pred = rng.uniform(0, 1, (64, 1)).astype("float32")
         made[f"y_pred.{index}"] = y_pred * (scale / (y_pred.mean() * config.length))
     return made
@@ -75,7 +76,7 @@ def _reference_loss_values(inputs: dict, config) -> list[float]:
 
     reference = normalisation_loss(config.length, config.weight, config.tolerance)
     return [float(ops.convert_to_numpy(reference(inputs["y_true"], inputs[f"y_pred.{i}"])))
-            for i in range(len(_LOSS_CASES))]
+            for i in range(len(_loss_cases()))]
 
 
 def produce_loss(module, inputs, record, quick: bool) -> None:
@@ -89,7 +90,7 @@ def produce_loss(module, inputs, record, quick: bool) -> None:
     loss = call_student(module, "normalisation_loss", config.length, config.weight,
                         config.tolerance)
     values = []
-    for index in range(len(_LOSS_CASES)):
+    for index in range(len(_loss_cases())):
         try:
             value = loss(ops.convert_to_tensor(inputs["y_true"]),
                          ops.convert_to_tensor(inputs[f"y_pred.{index}"]))
@@ -156,7 +157,7 @@ def measure_loss(art, quick: bool) -> list[CheckResult]:
     if not isinstance(values, list) or len(values) != len(expected):
         raise ArtifactError("the loss's values did not come back")
     results = []
-    for value, truth, (name, _, hint) in zip(values, expected, _LOSS_CASES):
+    for value, truth, (name, _, hint) in zip(values, expected, _loss_cases()):
         number = value if finite(value) else None
         results.append(CheckResult(name, number is not None
                                    and bool(np.isclose(number, truth, rtol=1e-4)),
