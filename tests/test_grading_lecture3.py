@@ -1,4 +1,6 @@
-"""Lecture 3 exercise checks: contracts enforced, tiers and parameter counts reported."""
+"""Lecture 3 exercise checks: contracts enforced, tiers and parameter counts reported (the
+references' tiers and the ANN's parameter count are asserted in the real jail:
+tests/test_sandbox_references.py)."""
 
 from pathlib import Path
 
@@ -10,7 +12,6 @@ from aml.backend import seed_everything
 from aml.grading.checks import SubmissionError, load_submission, run_check
 from aml.grading.templates import solution_path
 from aml.lectures.lecture3 import checks as lecture3
-from aml.scratch.params import dense_parameters
 
 TEMPLATES = Path(aml.__file__).resolve().parents[2] / "exercises" / "lecture3"
 
@@ -28,26 +29,10 @@ def write(tmp_path, name, source):
     return load_submission(path)
 
 
-def test_reference_ann_reaches_a_tier_and_reports_parameters():
-    results = lecture3.check_ann(load_submission(solution_path(catalog.get("l3.ann"))), quick=True)
-    by_name = {r.name: r for r in results}
-    assert by_name["dense only (no convolution layers)"].passed
-    tier1 = by_name["tier 1: test accuracy >= 80% on digits"]
-    expected = dense_parameters([64, 512, 256, 10])  # 8x8 digits flattened
-    assert tier1.passed and f"{expected:,} parameters" in tier1.measured
-    assert "tier" in by_name["highest tier reached"].measured
-
-
 def test_cnn_submitted_as_ann_fails_the_architecture_check_and_skips_training():
     results = lecture3.check_ann(load_submission(solution_path(catalog.get("l3.cnn"))), quick=True)
     assert [r.name for r in results][-1] == "dense only (no convolution layers)"
     assert not results[-1].passed and results[-1].measured == "2 Conv2D layers"
-
-
-def test_reference_cnn_passes_quick_check():
-    results = lecture3.check_cnn(load_submission(solution_path(catalog.get("l3.cnn"))), quick=True)
-    assert all(r.passed for r in results[:3])
-    assert any(r.name.startswith("tier 1") and r.passed for r in results)
 
 
 def test_small_text_model_with_own_training_settings(tmp_path):

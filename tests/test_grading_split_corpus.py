@@ -71,4 +71,7 @@ def test_the_lies_are_named(graded):
         "heights differ from v0 t - g t^2/2 by")
     genetic = {c["key"]: c for c in graded["l5.genetic_trainer"].checks}
     assert genetic["iris test accuracy"]["measured"] < 0.5  # a zero network, not the forged 1
+    # the time is the jail's wall clock as the grader took it, not the student's own clock
     assert genetic["time to train"]["passed"] is True
+    assert genetic["time to train"]["target"].endswith("s (the whole run, start-up included)")
+    assert 0 < genetic["time to train"]["measured"] <= graded["l5.genetic_trainer"].seconds

@@ -142,6 +142,8 @@ def test_aml_check_grades_the_new_lecture_in_the_jail(lecture6):
     solution = lecture6["root"] / "lecture6" / "solutions" / "slope.py"
     checked = aml_cli(lecture6, "check", "l6.slope", "--file", str(solution)).stdout
     assert "PASS  slope" in checked and "(target < 0.05)" in checked and "score 1/1" in checked
+    # a third-party plain check function runs whole in the student's jail, and says so
+    assert "note: scored inside the student's jail (a third-party lecture's plain" in checked
 
 
 def test_the_new_lecture_is_graded_against_its_spec(lecture6, monkeypatch):

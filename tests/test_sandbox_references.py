@@ -16,6 +16,7 @@ import aml
 from aml import catalog
 from aml.grading.templates import solution_path
 from aml.sandbox.protocol import UNTRUSTED_NOTE
+from aml.scratch.params import dense_parameters
 
 pytestmark = pytest.mark.sandbox
 ENV = {**os.environ, "PYTHONPATH": aml.SOURCE_ROOT, "AML_GRADING_IMAGES": "digits",
@@ -45,6 +46,8 @@ def test_aml_check_gives_every_reference_full_marks():
         else:
             assert (got, status, result) == (maximum, "ok", "pass"), exercise.id
     assert printed.count("PASS  tier 1: test accuracy") == 3, printed[-3000:]
+    # the ANN's parameters are counted from its saved weights: 8x8 digits flattened
+    assert f"with {dense_parameters([64, 512, 256, 10]):,} parameters" in printed
     misses = [line.strip() for line in printed.splitlines() if "FAIL" in line]
     assert all(line.startswith(("FAIL  tier 2", "FAIL  tier 3", "l3.")) for line in misses), \
         misses

@@ -301,11 +301,11 @@ def _print_outcome(outcome, rows: list, exercise) -> bool:
         print(format_results(results))
     if outcome.status not in ("ok", "error") or not results:
         print(f"  status: {outcome.status}: {outcome.detail}")
-    elif outcome.detail:
-        print(f"  note: {outcome.detail}")
         if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
             print("  your code printed (last lines):")
             print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+    elif outcome.detail:  # e.g. a copy of the reference, or a third-party check's trust
+        print(f"  note: {outcome.detail}")
     passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
     score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
     rows.append([exercise.id, score, outcome.status, "pass" if passed else "FAIL"])
