@@ -6,6 +6,7 @@ text exercises use the bundled digits and generated texts ($AML_GRADING_* reache
 """
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -69,4 +70,5 @@ def test_aml_grade_gives_the_references_full_marks(backend, tmp_path):
         assert code == 0, printed[-3000:]
         [row] = list(csv.DictReader(out.open()))
         assert (row["status"], row["score"]) == ("ok", row["max"]), (exercise.id, printed)
-        assert UNTRUSTED_NOTE not in row["detail"], row["detail"]
+        [record] = json.loads(out.with_suffix(".json").read_text())["students"]
+        assert UNTRUSTED_NOTE not in record["detail"], record["detail"]
