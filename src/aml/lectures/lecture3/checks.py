@@ -185,13 +185,12 @@ check_cnn = Checker(produce_images, lambda art, quick: measure_images(art, "cnn"
 
 # ---- l3.text -----------------------------------------------------------------------------------
 
+RECURRENT = {"RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"}
 
 
 def _text_defaults() -> dict:
     """Training settings a text model gets where its training() says nothing."""
     return {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}
-
-RECURRENT = {"RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"}
 
 
 @functools.lru_cache(maxsize=4)
