@@ -270,8 +270,9 @@ def _rebuilt_networks(art) -> tuple[dict, list[CheckResult]]:
             model = art.model(f"net.{key}")
         except ArtifactError as err:
             return models, [CheckResult(shape_name, False, str(err)[:160], shape_target,
-                                        f"{err}; the grader rebuilds your network from its "
-                                        "saved configuration")]
+                                        "use Keras's own layers (Dense, Rescaling, ...): "
+                                        "the grader rebuilds your trained network from its "
+                                        "saved configuration and weights")]
         try:
             shape = tuple(np.shape(model(np.zeros((3, 1), dtype="float32"))))
         except Exception as err:  # noqa: BLE001 - a rebuilt network that cannot be called
