@@ -68,9 +68,47 @@ def test_weights_that_do_not_fit_are_refused():
     record.model("m", keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]))
     wide = Recorder()
     wide.model("m", keras.Sequential([keras.Input((4,)), keras.layers.Dense(30)]))
-    record.entries.update({k: v for k, v in wide.entries.items() if ":weight:" in k})
+    record.entries.update({k: v for k, v in wide.entries.items() if k.endswith(":weights")})
     with pytest.raises(ArtifactError, match="do not fit"):
         Artifacts(decode(encode(record.entries))).model("m")
+
+
+def _deep(layers: int):
+    return keras.Sequential([keras.Input((2,))] + [keras.layers.Dense(2)
+                                                    for _ in range(layers)])
+
+
+def test_a_deep_network_comes_back_whole():
+    """300 Dense layers are 600 weight arrays, more than a bundle's 256 entries: a model's
+    weights travel as one entry, so the network is rebuilt, not called tampered."""
+    from aml.sandbox import bundle
+
+    model = _deep(300)
+    record = Recorder()
+    record.model("deep", model)
+    assert len(record.entries) < bundle.MAX_ENTRIES < len(model.weights) == 600
+    art = Artifacts(decode(encode(record.entries)))
+    rebuilt = art.model("deep")
+    probe = np.ones((3, 2), dtype="float32")
+    assert np.allclose(rebuilt(probe), model(probe))
+    assert sum(a.size for a in art.weights("deep")) == model.count_params() == 300 * 6
+
+
+def test_too_many_weight_arrays_is_a_clear_error(monkeypatch):
+    from aml.sandbox import protocol
+
+    monkeypatch.setattr(protocol, "MAX_WEIGHT_ARRAYS", 10)
+    record = Recorder()
+    record.model("deep", _deep(6))  # 12 arrays
+    with pytest.raises(ArtifactError, match="has 12 weight arrays; the grader takes at most 10"):
+        Artifacts(decode(encode(record.entries))).weights("deep")
+
+
+def test_a_bundle_over_its_entry_limit_says_so():
+    from aml.sandbox.bundle import MAX_ENTRIES, BundleError
+
+    with pytest.raises(BundleError, match=f"more than {MAX_ENTRIES} entries"):
+        decode(encode({f"value:{i}": b"1" for i in range(MAX_ENTRIES + 1)}))
 
 
 def test_every_exercise_of_aml_is_split_and_plain_functions_are_refused():

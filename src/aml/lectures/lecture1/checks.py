@@ -16,7 +16,6 @@ subclass can pass as another API by faking get_config, but not with a different 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 
 import numpy as np
@@ -36,10 +35,10 @@ _HINTS = {"sequential": "use keras.Sequential([layer, layer, ...])",
           "subclass": "write class Network(keras.Model) with call()"}
 
 
-def iris_inputs(quick: bool, seed: int) -> dict:
-    # Fresh for every grading run (not from the seed): the student cannot know them, so
+def iris_inputs(quick: bool, seed: int, secret: int) -> dict:
+    # From the run's secret (not the public seed): the student cannot know them, so
     # agreeing outputs mean the student's model computes what the rebuilt network does.
-    rng = np.random.default_rng(secrets.randbits(64))
+    rng = np.random.default_rng(secret)
     return {"probe": rng.normal(0, 2, (PROBE_ROWS, 4)).astype("float32")}
 
 

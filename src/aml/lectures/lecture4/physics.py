@@ -210,12 +210,13 @@ class PhysicsNetConfig:
 
 
 def fit_projectile(model, config: PhysicsNetConfig, seed: int = 0,
-                   learning_rate: float | None = None):
-    """Train any t -> x model on the throw's samples with the lecture's recipe."""
+                   learning_rate: float | None = None, samples=None):
+    """Train any t -> x model with the lecture's recipe on the throw's samples (t, x), by
+    default those of `config`'s throw."""
     from aml.data import projectile
 
-    t, x = projectile.load(config.n_points, 0.0, config.t_max, config.v0, config.g,
-                           config.noise, seed=seed)
+    t, x = samples if samples is not None else projectile.load(
+        config.n_points, 0.0, config.t_max, config.v0, config.g, config.noise, seed=seed)
     return train_regressor(model, t, x, epochs=config.epochs,
                            learning_rate=learning_rate or config.learning_rate, seed=seed,
                            anneal=True)
