@@ -7,11 +7,12 @@ Split (see aml.sandbox.protocol):
   or train() is student code, so training can only happen there) and returns each trained
   network as its Keras configuration and weights. The measuring side rebuilds every network
   from Keras's own layers, checks its shape, and computes the max error against the exact
-  solution itself. The residual loss's values on two networks with known losses are the
-  student's function's output (compared here with values computed here); if they are wrong
-  nothing is trained. Trusted from the jail: that the networks were trained as the contract
-  says (a file could train them some other way, e.g. on the exact solution: the error is
-  still that of the network it hands in).
+  solution itself. The residual loss's values on three networks whose losses are known in
+  closed form (cases drawn from the grader's secret for each run, so typed-in answers earn
+  nothing) are the student's function's output, compared here with values computed here;
+  if they are wrong nothing is trained. Trusted from the jail: that the networks were
+  trained as the contract says (a file could train them some other way, e.g. on the exact
+  solution: the error is still that of the network it hands in).
 - l2.compare: the measuring side trains the reference models once and hands their weights
   in; the jail calls compare() on them (NumPy, no Keras) and returns its numbers and the
   figure's bytes. Every expected number is computed here from the same weights; the figure

@@ -2,7 +2,8 @@
 
 Contract: tournament_select(scores, n, size, rng), crossover(mothers, fathers, rng),
 mutate(population, sigma, rate, rng) and evolve(fitness, n_genes, seed=0) -> best genome
-(see the template's header). The operators are tested on known inputs; evolve is run on the
+(see the template's header). The operators are tested on inputs drawn for each grading run
+(from the grader's secret: answers typed in for fixed inputs earn nothing); evolve is run on the
 iris fitness and must reach the example's accuracy within the time limit.
 
 Split (see aml.sandbox.protocol): the jail gets the operators' test inputs and the iris
