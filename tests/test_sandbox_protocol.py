@@ -124,3 +124,40 @@ def test_every_exercise_of_aml_is_split_and_plain_functions_are_refused():
         assert isinstance(checker, Checker) and checker.trusted, exercise.id
     with pytest.raises(TypeError, match="need a split Checker"):
         as_checker(checks.iris_inputs)
+
+
+def test_the_grading_key_is_made_once_private_and_draws_reproducibly(tmp_path, monkeypatch):
+    """The secret behind drawn inputs: the same seed on the same machine draws the same,
+    another seed or another machine's key draws differently, and the key is the teacher's
+    alone (mode 0600)."""
+    from aml.sandbox.run import grading_key, grading_secret
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "one"))
+    first = grading_secret("m:c", True, 0)
+    path = tmp_path / "one" / "aml" / "grading.key"
+    assert path.stat().st_mode & 0o777 == 0o600 and len(path.read_bytes()) == 32
+    assert grading_key() == path.read_bytes()
+    assert grading_secret("m:c", True, 0) == first != grading_secret("m:c", True, 1)
+    assert first != grading_secret("m:c", False, 0) and 0 <= first < 2**63
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "two"))
+    assert grading_secret("m:c", True, 0) != first
+
+
+def test_kept_inputs_never_reach_the_student_side():
+    """A Checker's "_" inputs stay on the measuring side: produce never sees them, measure
+    does (l4.structured_net's drawn g and v0)."""
+    from aml.sandbox.protocol import Checker
+
+    seen = {}
+
+    def produce(module, inputs, record, quick):
+        seen["produce"] = sorted(inputs)
+
+    def measure(art, quick):
+        seen["measure"] = sorted(art.inputs)
+        return []
+
+    checker = Checker(produce, measure,
+                      lambda quick, seed, secret: {"x": np.ones(2), "_truth": np.ones(1)})
+    checker(None, secret=3)
+    assert seen == {"produce": ["x"], "measure": ["_truth", "x"]}
