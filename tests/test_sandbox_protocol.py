@@ -79,19 +79,20 @@ def _deep(layers: int):
 
 
 def test_a_deep_network_comes_back_whole():
-    """300 Dense layers are 600 weight arrays, more than a bundle's 256 entries: a model's
-    weights travel as one entry, so the network is rebuilt, not called tampered."""
+    """600 weight arrays (a 300-layer network's), more than a bundle's 256 entries: a
+    model's weights travel as one entry, so they come back whole, not called tampered. (A
+    stand-in holding 600 variables: building 300 real layers takes most of a minute.)"""
+    import types
+
     from aml.sandbox import bundle
 
-    model = _deep(300)
+    variables = [keras.Variable(np.full((2,), i, dtype="float32"), name=f"w{i}")
+                 for i in range(600)]
     record = Recorder()
-    record.model("deep", model)
-    assert len(record.entries) < bundle.MAX_ENTRIES < len(model.weights) == 600
-    art = Artifacts(decode(encode(record.entries)))
-    rebuilt = art.model("deep")
-    probe = np.ones((3, 2), dtype="float32")
-    assert np.allclose(rebuilt(probe), model(probe))
-    assert sum(a.size for a in art.weights("deep")) == model.count_params() == 300 * 6
+    record.model("deep", types.SimpleNamespace(weights=variables))
+    assert len(record.entries) < bundle.MAX_ENTRIES < len(variables)
+    back = Artifacts(decode(encode(record.entries))).weights("deep")
+    assert [float(a[0]) for a in back] == list(range(600))
 
 
 def test_too_many_weight_arrays_is_a_clear_error(monkeypatch):
