@@ -110,7 +110,9 @@ ENTRIES = (
             f"{_HERE}.reservoir:reservoir",
             f"{_HERE}.reservoir:ReservoirPredictionConfig",
             (Target("nrmse_next_step", "<=", 1e-4, quick=1e-2),
-             Target("nrmse_free_run_84", "<=", 1e-2, quick=0.3),
+             Target("nrmse_at_step_84", "<=", 10 ** -4.2, quick=0.3,
+                    source="Jaeger & Haas (2004), Science 304:78, Mackey-Glass (tau = 17) "
+                    "free-running prediction: NRMSE 10^-4.2 at step 84 (1,000 units)"),
              Target("lstm_over_esn_free_run", ">", 1.0,
                     source="baseline in the run: an LSTM with about as many trained weights "
                     "as the readout, same series (free-run NRMSE ratio LSTM / ESN)")),
