@@ -54,7 +54,7 @@ def test_regularization_table_and_gap(out):
     assert m[f"{best}_val_mse"] == min(m[f"{k}_val_mse"] for k in ("l1", "l2", "dropout"))
     assert m[f"{best}_test_mse"] < m["none_test_mse"]
     assert 0 < m["gap_reduction_se"] < 0.2
-    assert m["gap_reduction"] >= 0.3  # the quick threshold; 0.5 for the full run
+    assert m["gap_reduction"] >= 0.3  # a real reduction; the target asks only for one (> 0)
     for name in ("none", "l1", "l2", "dropout"):
         gap = m[f"{name}_test_mse"] - m[f"{name}_train_mse"]
         assert m[f"{name}_gap"] == pytest.approx(gap)
