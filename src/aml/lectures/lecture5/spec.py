@@ -11,8 +11,8 @@ from aml.targets import Target
 
 _HERE = "aml.lectures.lecture5"
 # Lecture 1's network and flowers, so lecture 1's bar: within one test flower of Fisher's
-# linear discriminant on the same split. The GA's time is reported, not judged: the course asks only
-# that it runs in parallel, and the sandbox's time limit already stops an endless trainer.
+# linear discriminant on the same split. The example reports the GA's time without judging it
+# (a time bar on a shared machine measures the machine); the exercise keeps the grader's budget.
 _GENETIC_TARGETS = (Target("flowers_behind_linear", "<=", 1, quick=3, source=LINEAR_BASELINE,
                            validation="val_accuracy"),)
 
@@ -30,7 +30,9 @@ ENTRIES = (
     Exercise("l5.genetic_trainer", 5, "A genetic trainer for the iris network",
              "lecture5/genetic_trainer.py", f"{_HERE}.solutions:genetic_trainer.py",
              f"{_HERE}.checks:check_genetic",
-             _GENETIC_TARGETS),
+             # the grader's time budget for a student's trainer (whole jail, start-up
+             # included); a resource limit the project sets, awaiting a source (issue 13)
+             _GENETIC_TARGETS + (Target("ga_seconds", "<=", 60.0),)),
 )
 
 # The ideas and equations in our words: notebooks show the ones an example names.
