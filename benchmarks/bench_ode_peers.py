@@ -219,7 +219,9 @@ def run_aml_tol(name: str, level: float) -> dict:
 
 
 def _fmt(seconds) -> str:
-    return "never" if seconds is None else f"{seconds:.2f} s"
+    if seconds is None:
+        return "never"
+    return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.1f} ms"
 
 
 def _best(runs: list[dict], level: float):
