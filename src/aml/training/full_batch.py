@@ -96,7 +96,10 @@ class Minimiser:
         return counted
 
     def run(self, data: tuple = (), *, lbfgs_steps: int = 0, chunk: int = 500,
-            on_chunk: Callable[[int, float], None] | None = None) -> dict[str, list[float]]:
+            on_chunk: Callable[[int, float], None] | None = None,
+            adam: bool = True) -> dict[str, list[float]]:
+        """Train on `data`: Adam's steps (unless `adam` is False: L-BFGS only, to continue a
+        fit), then `lbfgs_steps` L-BFGS evaluations; returns the losses of each."""
         for variable, value in zip(self.optimizer.variables, self._fresh):
             variable.assign(value)
         if self._adam is None:
@@ -104,7 +107,7 @@ class Minimiser:
             self._adam = build(self.model, self.optimizer, self._counted("adam", self.loss_fn))
         history: dict[str, list[float]] = {"adam": [], "lbfgs": []}
         done = 0
-        while done < self.steps:
+        while adam and done < self.steps:
             n = min(chunk, self.steps - done)
             history["adam"] += [float(v) for v in self._adam(n, data)]
             done += n

@@ -119,6 +119,7 @@ class ODEPiece:
     domain: tuple[float, float]
     scale: np.ndarray
     history: dict = field(default_factory=dict)
+    rounds: int = 0  # times its L-BFGS was continued (solve_ode with tol)
 
     def trial(self, x, call=None, u0=None):
         lo, hi, start, scale = self.tensors()
@@ -351,12 +352,16 @@ class _PieceTrainer:
                 for kind in ("adam", "lbfgs")}
 
     def train(self, u0: np.ndarray, domain: tuple[float, float],
-              slope_hint: np.ndarray | None = None) -> ODEPiece:
+              slope_hint: np.ndarray | None = None, more: ODEPiece | None = None) -> ODEPiece:
+        """A piece on `domain` from u0; with `more`, that piece's fit continued by another
+        `lbfgs_steps` L-BFGS evaluations from its weights (same interval and scale)."""
         settings = self.settings
         grid = collocation_points(domain, settings.points)
         slope = check_rhs(self.rhs, grid, u0).max(axis=0)
         if slope_hint is not None:
             slope = np.maximum(slope, slope_hint)
+        if more is not None:
+            slope = more.scale
         piece = ODEPiece(self.model, np.asarray(u0, "float64"), domain, np.maximum(1.0, slope))
         data = (ops.convert_to_tensor(grid, dtype=self.dtype),) + piece.tensors()
         fixed = _values_if_independent_of_u(self.rhs, grid, u0)
@@ -368,16 +373,21 @@ class _PieceTrainer:
                 self.model, _piece_loss(self.rhs), steps=settings.steps,
                 learning_rate=settings.learning_rate,
                 final_learning_rate=settings.final_learning_rate)
-        self.model.set_weights(self.initial)
+        self.model.set_weights(self.initial if more is None else more.model.get_weights())
         try:
             piece.history = self.minimisers[ignores_u].run(
-                data, lbfgs_steps=settings.lbfgs_steps, on_chunk=settings.on_chunk)
+                data, lbfgs_steps=settings.lbfgs_steps, on_chunk=settings.on_chunk,
+                adam=more is None)
         except (TypeError, NotImplementedError) as err:
             if ignores_u:
                 raise
             raise AmlError(f"the right-hand side f(x, u) cannot run in the compiled training "
                            f"step ({type(err).__name__}: {str(err)[:120]}); write it with "
                            f"keras.ops instead of NumPy, e.g. ops.exp(-u)") from None
+        if more is not None:
+            piece.history = {"adam": more.history["adam"], "lbfgs": more.history["lbfgs"]
+                             + piece.history["lbfgs"], "last_lbfgs": piece.history["lbfgs"]}
+            piece.rounds = more.rounds + 1
         piece.model = keras.models.clone_model(self.model)
         piece.model(np.zeros((1, 1), dtype=self.dtype))
         piece.model.set_weights(self.model.get_weights())
@@ -466,11 +476,13 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
     intervals = [(x0, x1)]
     hints: list[np.ndarray | None] = [None]
     pieces: list[ODEPiece] = []
+    more: ODEPiece | None = None  # a piece whose fit continues, at index len(pieces)
     while True:
         for k in range(len(pieces), len(intervals)):
             begin = start if k == 0 else pieces[k - 1].values(
                 np.array([intervals[k][0]]))[0]
-            pieces.append(trainer.train(begin, intervals[k], hints[k]))
+            pieces.append(trainer.train(begin, intervals[k], hints[k], more))
+            more = None
         estimate, slices = dense_estimate(pieces, numpy_rhs, per_piece)
         solution = ODESolution(pieces, system, tol, estimate, time.perf_counter() - started,
                                trainer.traces)
@@ -478,7 +490,16 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
             trainer.hand_back(pieces)
             return solution
         out_of_time = budget_seconds is not None and solution.seconds > budget_seconds
-        if len(intervals) >= max_pieces or out_of_time:
+        if out_of_time:
+            break
+        # more steps before more pieces: the worst piece keeps its L-BFGS going while that
+        # still pays (its loss halved over the second half of the last run), three times at
+        # most; then the domain is split where the error arises
+        worst = _worst_piece(intervals, estimate, slices, tol)
+        if _still_learning(pieces[worst]):
+            more, pieces = pieces[worst], pieces[:worst]
+            continue
+        if len(intervals) >= max_pieces:
             break
         intervals, hints, keep = _split(intervals, pieces, estimate, slices, tol, max_pieces)
         pieces = pieces[:keep]
@@ -492,6 +513,21 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
         raise AmlError(message)
     warnings.warn(message, ToleranceWarning, stacklevel=2)
     return solution
+
+
+def _still_learning(piece: ODEPiece, rounds: int = 3) -> bool:
+    losses = piece.history.get("last_lbfgs", piece.history.get("lbfgs")) or []
+    if piece.rounds >= rounds or len(losses) < 20:
+        return False
+    return min(losses[:len(losses) // 2]) > 2.0 * min(losses)
+
+
+def _worst_piece(intervals, estimate: ErrorEstimate, slices, tol: float) -> int:
+    """The piece adding most error for its length (its share of `tol`)."""
+    local = local_bounds(estimate, slices)
+    total = intervals[-1][1] - intervals[0][0]
+    return max(range(len(intervals)),
+               key=lambda k: local[k] / (tol * (intervals[k][1] - intervals[k][0]) / total))
 
 
 def _split(intervals, pieces, estimate: ErrorEstimate, slices, tol: float, max_pieces: int):
