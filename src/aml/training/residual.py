@@ -7,8 +7,9 @@ every collocation point is handled in one vectorised call, and many optimiser st
 per compiled call (see `aml.training.full_batch`).
 
 After training, the solution's error is estimated from its residual on a dense grid (see
-`aml.training.ode_error`); with `tol`, the domain is split into pieces where the error
-arises until the estimate is under `tol` or the budget is spent, and the user is told.
+`aml.training.ode_error`); with `tol`, the piece adding most error trains longer while its
+loss still falls, else the domain is split where the error arises, until the estimate is
+under `tol` or the budget is spent, and the user is told.
 
 Right-hand sides:
 - one equation (u0 a number): f(x, u) gets x and u of shape (points, 1), e.g.
@@ -447,10 +448,12 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
     `dtype` defaults to float64 where the backend allows it (L-BFGS needs the precision
     to go below ~1e-4), else float32.
 
-    With `tol`, pieces of the domain where the error arises are split in two and solved
-    again, until the estimated max error is under `tol`, or `max_pieces` pieces or
-    `budget_seconds` are reached: then a `ToleranceWarning` gives the estimate, or with
-    `strict=True` an AmlError.
+    With `tol`, the solution is refined until the estimated max error is under `tol`: the
+    piece adding most error continues its L-BFGS (another `lbfgs_steps`, up to three times)
+    while its loss still halves over a run; otherwise pieces of the domain where the error
+    arises are split in two and solved again. When `max_pieces` pieces or `budget_seconds`
+    are reached first, a `ToleranceWarning` gives the estimate, or with `strict=True` an
+    AmlError.
     """
     started = time.perf_counter()
     x0, x1 = (float(v) for v in domain)
@@ -477,6 +480,8 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
     hints: list[np.ndarray | None] = [None]
     pieces: list[ODEPiece] = []
     more: ODEPiece | None = None  # a piece whose fit continues, at index len(pieces)
+    before_more = None  # the estimate before the last continuation, if that was the last step
+    may_continue = True
     while True:
         for k in range(len(pieces), len(intervals)):
             begin = start if k == 0 else pieces[k - 1].values(
@@ -493,11 +498,15 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
         if out_of_time:
             break
         # more steps before more pieces: the worst piece keeps its L-BFGS going while that
-        # still pays (its loss halved over the second half of the last run), three times at
-        # most; then the domain is split where the error arises
+        # still pays (its loss halved over the second half of the last run, three times at
+        # most); once a continuation fails to halve the estimate, only splitting is left
+        # (a case out of reach, like a blow-up, then refuses without training to the end)
+        if before_more is not None and estimate.bound > 0.5 * before_more:
+            may_continue = False
         worst = _worst_piece(intervals, estimate, slices, tol)
-        if _still_learning(pieces[worst]):
-            more, pieces = pieces[worst], pieces[:worst]
+        before_more = None
+        if may_continue and _still_learning(pieces[worst]):
+            more, pieces, before_more = pieces[worst], pieces[:worst], estimate.bound
             continue
         if len(intervals) >= max_pieces:
             break
