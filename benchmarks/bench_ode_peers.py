@@ -17,7 +17,8 @@ new best loss (from the loss function it evaluates). Both are oracle times: they
 exact solution. "aml tol=level" is what a user without it runs: solve_ode(..., tol=level),
 timed whole (pieces, error estimate), with its true error (a time only if under the level).
 The ratio is DeepXDE's watched time over aml's first time to the level (watched, or the tol
-solve where only that gets there). solve_ivp (RK45) is timed at the loosest rtol of 1e-2, 1e-3, ... that reaches each error.
+solve where only that gets there). solve_ivp (RK45) is timed at the loosest rtol of 1e-2,
+1e-3, ... that reaches each error.
 Run: python benchmarks/bench_ode_peers.py [--cases ...] [--repeat N] (best of N; the load is
 printed). A missing DeepXDE is skipped with a note (pip install -e '.[bench]').
 """
