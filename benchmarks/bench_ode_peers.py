@@ -242,6 +242,7 @@ def main(argv=None) -> None:
                         help="DeepXDE's L-BFGS iterations (its default, 15000)")
     parser.add_argument("--deepxde-seconds", type=float, default=240.0,
                         help="stop DeepXDE's L-BFGS after this much compute time")
+    parser.add_argument("--skip-deepxde", action="store_true")
     parser.add_argument("--child")
     args = parser.parse_args(argv)
     if args.child:
@@ -256,8 +257,8 @@ def main(argv=None) -> None:
 
     from aml.tables import format_table
 
-    have_deepxde = importlib.util.find_spec("deepxde") is not None
-    if not have_deepxde:
+    have_deepxde = importlib.util.find_spec("deepxde") is not None and not args.skip_deepxde
+    if not have_deepxde and not args.skip_deepxde:
         print("DeepXDE is not installed (pip install -e '.[bench]'): its columns are skipped")
     load = [os.getloadavg()[0]]
     rows = []

@@ -481,7 +481,7 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
     pieces: list[ODEPiece] = []
     more: ODEPiece | None = None  # a piece whose fit continues, at index len(pieces)
     before_more = None  # the estimate before the last continuation, if that was the last step
-    may_continue = True
+    futile: set[tuple[float, float]] = set()  # intervals whose continuation did not pay
     while True:
         for k in range(len(pieces), len(intervals)):
             begin = start if k == 0 else pieces[k - 1].values(
@@ -498,15 +498,17 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
         if out_of_time:
             break
         # more steps before more pieces: the worst piece keeps its L-BFGS going while that
-        # still pays (its loss halved over the second half of the last run, three times at
-        # most); once a continuation fails to halve the estimate, only splitting is left
-        # (a case out of reach, like a blow-up, then refuses without training to the end)
-        if before_more is not None and estimate.bound > 0.5 * before_more:
-            may_continue = False
+        # still pays: its loss halved over the second half of the last run, three times at
+        # most, and no continuation of that interval has failed to halve the estimate (a
+        # case out of reach, like a blow-up, then refuses without training every piece to
+        # the end)
+        if before_more is not None and estimate.bound > 0.5 * before_more[0]:
+            futile.add(before_more[1])
         worst = _worst_piece(intervals, estimate, slices, tol)
         before_more = None
-        if may_continue and _still_learning(pieces[worst]):
-            more, pieces, before_more = pieces[worst], pieces[:worst], estimate.bound
+        if intervals[worst] not in futile and _still_learning(pieces[worst]):
+            more, pieces = pieces[worst], pieces[:worst]
+            before_more = (estimate.bound, intervals[worst])
             continue
         if len(intervals) >= max_pieces:
             break
