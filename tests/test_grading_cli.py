@@ -164,9 +164,11 @@ def test_check_all_prints_a_summary_and_tiers(line_catalog, capsys):
 
 @pytest.mark.sandbox
 def test_check_reports_crashes_and_missing_files(line_catalog, capsys):
-    shutil.copy(LINE / "abort.py", line_catalog)
+    line_catalog.write_text("import os\nprint('loading my data', flush=True)\nos.abort()\n")
     assert cli.main(["check", "t.line", "--timeout", "60"]) == 1
-    assert "status: crashed: killed by SIGABRT" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "status: crashed: killed by SIGABRT" in printed
+    assert "your code printed (last lines):\n    loading my data" in printed
     assert cli.main(["check", "t.line", "--file", str(line_catalog.parent / "nope.py")]) == 1
     assert "status: missing file: no such file or folder" in capsys.readouterr().out
 

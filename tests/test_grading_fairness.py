@@ -78,7 +78,7 @@ def test_grade_remeasures_near_the_target_and_says_so(monkeypatch, tmp_path, cap
 
 def test_the_number_of_test_examples_crosses_the_jail_wall():
     """`n` survives the grader's validation (a bad one becomes 0: no re-measuring) and the
-    claims of a checker that is not split yet."""
+    claims of a third-party plain check function (scored in the jail)."""
     from types import SimpleNamespace
 
     from aml.grading.checks import CheckResult

@@ -1,4 +1,5 @@
-"""Lecture 4 exercise checks: reference solutions pass; wrong answers fail with a hint."""
+"""Lecture 4 exercise checks: wrong answers fail with a hint (the reference solutions' full
+marks are asserted in the real jail: tests/test_sandbox_references.py)."""
 
 import pytest
 
@@ -11,13 +12,6 @@ EXERCISES = ["l4.normalisation_loss", "l4.structured_net", "l4.regularizer"]
 
 def failed(results):
     return [r.name for r in results if not r.passed]
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_reference_solution_passes(exercise_id):
-    exercise = catalog.get(exercise_id)
-    results = run_check(exercise, solution_path(exercise), quick=True)
-    assert failed(results) == [], results
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)

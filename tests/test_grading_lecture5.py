@@ -1,16 +1,9 @@
-"""Lecture 5 exercise check: the reference genetic trainer passes; broken operators fail."""
+"""Lecture 5 exercise check: broken operators fail (the reference's full marks, accuracy
+included, are asserted in the real jail: tests/test_sandbox_references.py)."""
 
 from aml import catalog
 from aml.grading.checks import run_check
 from aml.grading.templates import solution_path, template_from_solution
-
-
-def test_reference_solution_passes():
-    exercise = catalog.get("l5.genetic_trainer")
-    results = run_check(exercise, solution_path(exercise))
-    assert [r.name for r in results if not r.passed] == []
-    accuracy = next(r for r in results if r.name == "iris test accuracy")
-    assert accuracy.measured >= 0.93
 
 
 def test_template_and_bad_selection(tmp_path):
@@ -27,3 +20,13 @@ def test_template_and_bad_selection(tmp_path):
     names = [r.name for r in results if not r.passed]
     assert "tournament selection favours the fit" in names
     assert "iris test accuracy" in names
+
+
+def test_operators_that_change_nothing_are_measured_not_crashed(tmp_path):
+    exercise = catalog.get("l5.genetic_trainer")
+    source = solution_path(exercise).read_text()
+    path = tmp_path / "lazy.py"
+    path.write_text(source.replace("return population + hit *", "return population + 0 * hit *"))
+    results = {r.name: r for r in run_check(exercise, path)}
+    assert results["mutation rate and size"].measured == "0.000 of genes"
+    assert not results["mutation rate and size"].passed

@@ -19,6 +19,7 @@ from aml import catalog
 from aml.errors import AmlError
 from aml.grading.checks import run_check
 from aml.grading.templates import solution_path
+from aml.sandbox.protocol import UNTRUSTED_NOTE
 
 SPEC = '''
 """Lecture 6 of a teacher's own: one example and one exercise."""
@@ -142,6 +143,9 @@ def test_aml_check_grades_the_new_lecture_in_the_jail(lecture6):
     solution = lecture6["root"] / "lecture6" / "solutions" / "slope.py"
     checked = aml_cli(lecture6, "check", "l6.slope", "--file", str(solution)).stdout
     assert "PASS  slope" in checked and "(target < 0.05)" in checked and "score 1/1" in checked
+    # a third-party plain check function runs whole in the student's jail, and says so
+    [note] = [line for line in checked.splitlines() if line.startswith("  note: ")]
+    assert note.endswith(UNTRUSTED_NOTE), note
 
 
 def test_the_new_lecture_is_graded_against_its_spec(lecture6, monkeypatch):

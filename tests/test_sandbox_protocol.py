@@ -71,3 +71,18 @@ def test_weights_that_do_not_fit_are_refused():
     record.entries.update({k: v for k, v in wide.entries.items() if ":weight:" in k})
     with pytest.raises(ArtifactError, match="do not fit"):
         Artifacts(decode(encode(record.entries))).model("m")
+
+
+def test_every_exercise_of_aml_is_split_and_plain_functions_are_refused():
+    """No exercise of aml's own lectures is scored in the student's process: each resolves
+    to a trusted Checker, and a plain check function from aml is refused outright (only a
+    third-party lecture may still use one, and its rows say so)."""
+    from aml import catalog
+    from aml.lectures.lecture1 import checks
+    from aml.sandbox.protocol import Checker, as_checker
+
+    for exercise in catalog.exercises():
+        checker = catalog.resolve(exercise.checker)
+        assert isinstance(checker, Checker) and checker.trusted, exercise.id
+    with pytest.raises(TypeError, match="need a split Checker"):
+        as_checker(checks.iris_inputs)

@@ -6,6 +6,7 @@ text exercises use the bundled digits and generated texts ($AML_GRADING_* reache
 """
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ import pytest
 import aml
 from aml import catalog
 from aml.grading.templates import solution_path
+from aml.sandbox.protocol import UNTRUSTED_NOTE
+from aml.scratch.params import dense_parameters
 
 pytestmark = pytest.mark.sandbox
 ENV = {**os.environ, "PYTHONPATH": aml.SOURCE_ROOT, "AML_GRADING_IMAGES": "digits",
@@ -28,10 +31,12 @@ def aml_cli(*args, timeout=1500):
 
 
 def test_aml_check_gives_every_reference_full_marks():
-    """Every exercise in one `aml check` (one warm measuring process). On the small
+    """Every exercise in one `aml check` (one warm measuring process), every score computed
+    on the measuring side (no row says it was scored in the student's jail). On the small
     substitute data of the image and text exercises the quick training reaches tier 1, not
     the top of the ladder: there only the first tier is asked for."""
     code, printed = aml_cli("check", "--all", "--reference", "--quick")
+    assert UNTRUSTED_NOTE not in printed and "scored inside" not in printed
     rows = {line.split()[0]: line.split()[1:] for line in printed.splitlines()
             if line.split()[:1] and line.split()[0] in {e.id for e in catalog.exercises()}}
     for exercise in catalog.exercises():
@@ -42,6 +47,8 @@ def test_aml_check_gives_every_reference_full_marks():
         else:
             assert (got, status, result) == (maximum, "ok", "pass"), exercise.id
     assert printed.count("PASS  tier 1: test accuracy") == 3, printed[-3000:]
+    # the ANN's parameters are counted from its saved weights: 8x8 digits flattened
+    assert f"with {dense_parameters([64, 512, 256, 10]):,} parameters" in printed
     misses = [line.strip() for line in printed.splitlines() if "FAIL" in line]
     assert all(line.startswith(("FAIL  tier 2", "FAIL  tier 3", "l3.")) for line in misses), \
         misses
@@ -50,8 +57,8 @@ def test_aml_check_gives_every_reference_full_marks():
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_aml_grade_gives_the_references_full_marks(backend, tmp_path):
-    """`aml grade` on both backends for exercises measured on the measuring side and one
-    still scored in the student's jail (l5)."""
+    """`aml grade` on both backends: a model rebuilt and trained on the measuring side
+    (l1) and an evolved genome scored there, timed by the grader (l5)."""
     for exercise in [e for e in catalog.exercises() if e.id in (
             "l1.functional", "l5.genetic_trainer")]:
         subs = tmp_path / exercise.id / "subs"
@@ -63,3 +70,5 @@ def test_aml_grade_gives_the_references_full_marks(backend, tmp_path):
         assert code == 0, printed[-3000:]
         [row] = list(csv.DictReader(out.open()))
         assert (row["status"], row["score"]) == ("ok", row["max"]), (exercise.id, printed)
+        [record] = json.loads(out.with_suffix(".json").read_text())["students"]
+        assert UNTRUSTED_NOTE not in record["detail"], record["detail"]

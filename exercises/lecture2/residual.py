@@ -16,7 +16,9 @@ Contract (what `aml check l2.residual` calls):
       x is a column of points (shape (n, 1)). Use keras.ops for the arithmetic and
       value_and_slope(fn, x) (imported below) for fn(x) and dfn/dx by automatic
       differentiation.
-  build_network()   -> an uncompiled keras.Model taking (batch, 1) x values to (batch, 1)
+  build_network()   -> an uncompiled keras.Model taking (batch, 1) x values to (batch, 1),
+                       made of Keras's own layers (the grader rebuilds the trained network
+                       from its saved configuration and weights)
   hyperparameters() -> a dict of training settings: points, steps, learning_rate,
                        final_learning_rate, lbfgs_steps (any you leave out keep defaults)
 Done = max |u_NN - u_exact| on 200 points of [0, 2] below 1e-3 for all three equations.

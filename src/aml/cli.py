@@ -304,6 +304,8 @@ def _print_outcome(outcome, rows: list, exercise) -> bool:
         if outcome.status in ("crashed", "memory", "timeout") and outcome.output.strip():
             print("  your code printed (last lines):")
             print("\n".join("    " + line for line in outcome.output.splitlines()[-15:]))
+    elif outcome.detail:  # e.g. a copy of the reference, or a third-party check's trust
+        print(f"  note: {outcome.detail}")
     passed = outcome.status == "ok" and bool(results) and all(r.passed for r in results)
     score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.max_score else "-"
     rows.append([exercise.id, score, outcome.status, "pass" if passed else "FAIL"])

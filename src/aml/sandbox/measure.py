@@ -87,7 +87,9 @@ def handle(job: dict, entries: dict) -> dict:
     inputs = {name[len("input:"):]: load_array(data) for name, data in entries.items()
               if name.startswith("input:")}
     produced = {name: data for name, data in entries.items() if not name.startswith("input:")}
-    artifacts = Artifacts(produced, inputs, job.get("source", ""))
+    seconds = job.get("jail_seconds")
+    artifacts = Artifacts(produced, inputs, job.get("source", ""),
+                          float(seconds) if isinstance(seconds, (int, float)) else None)
     try:
         results = list(checker.measure(artifacts, job["quick"]))
         if job.get("hidden_source"):

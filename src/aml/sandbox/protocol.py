@@ -13,6 +13,10 @@ An exercise's checker is a `Checker` with three functions:
 A check that truly needs student code at measurement time (a custom cell, a loss, a
 subclassed model's call) is produced in the jail; its `measure` says what it trusts and
 recomputes what it can from the returned weights on inputs the student never saw.
+
+Every exercise of aml's own lectures is a Checker. A plain `check(module, quick)` function
+is accepted only from a third-party lecture package ($AML_LECTURES): it then runs whole in the
+student's jail, and its rows say so (UNTRUSTED_NOTE), because a student can forge its scores.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class Checker:
     student_backend: str | None = None   # None: the grading backend; "numpy" builds only
     data: bool = False          # the student's side may read $AML_DATA (training inside)
     description: str = ""
-    trusted: bool = True        # False: the scores come from the student's jail (not split)
+    trusted: bool = True        # False: the scores come from the student's jail (third party)
 
     def __call__(self, module, quick: bool = False, seed: int = 0, source: str = "") -> list:
         """Both sides in this process on an imported module, the artifacts passed through
@@ -51,8 +55,10 @@ class Checker:
                                  quick))
 
 
+# ---- third-party lectures only: a plain check function, scored in the student's jail --------
+
 def _claimed_checks(check):
-    """Student side of an exercise whose checker is not split yet: run it in the jail."""
+    """Student side of a third-party plain check function: the whole check, in the jail."""
     def produce(module, inputs, record, quick):
         from aml.grading.checks import plain
 
@@ -84,15 +90,20 @@ def _count(value) -> int:
 
 
 def as_checker(obj) -> Checker:
-    """An exercise's checker: a Checker, or a plain check(module, quick) function, which
-    then runs whole in the student's jail and is marked untrusted (see the README)."""
+    """An exercise's checker: a Checker, or (from a third-party lecture package only) a plain
+    check(module, quick) function, which then runs whole in the student's jail and is marked
+    untrusted (see the README). aml's own exercises must be split."""
     if isinstance(obj, Checker):
         return obj
+    if str(getattr(obj, "__module__", "")).split(".")[0] == "aml":
+        raise TypeError(f"{getattr(obj, '__qualname__', obj)} is a plain check function; "
+                        "aml's own exercises need a split Checker (aml.sandbox.protocol)")
     return Checker(_claimed_checks(obj), _believe_claims, None, keras=True, data=True,
                    trusted=False, description=getattr(obj, "__doc__", "") or "")
 
 
-UNTRUSTED_NOTE = "scored inside the student's jail (this exercise's checks are not split yet)"
+UNTRUSTED_NOTE = ("scored inside the student's jail (a third-party lecture's plain check "
+                  "function: a student can forge these scores)")
 
 
 class Recorder:
@@ -137,6 +148,9 @@ class Artifacts:
     entries: dict[str, bytes]
     inputs: dict = field(default_factory=dict)
     source: str = ""
+    # wall-clock seconds of the student's whole jail as the grader timed it (None when both
+    # sides ran in one process, for tests and debugging)
+    seconds: float | None = None
 
     def has(self, name: str) -> bool:
         return any(key.startswith(f"value:{name}") or key.startswith(f"array:{name}")

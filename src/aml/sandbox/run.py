@@ -518,7 +518,7 @@ def grade_submission(exercise, submission: str | Path, measurer: Measurer, *,
                       peak_memory_mb=ran["peak_mb"], copied_reference=copied)
     if status == "ok":
         job = {"kind": "measure", "checker": exercise.checker, "quick": quick, "seed": seed,
-               "hidden_source": hidden_source,
+               "hidden_source": hidden_source, "jail_seconds": ran["seconds"],
                "source": source.decode("utf-8", "replace")[:200_000]}
         entries = {k: v for k, v in entries.items() if not k.startswith("input:")}
         answer = measurer.request(job, {**entries, **inputs}, limits.timeout_s)

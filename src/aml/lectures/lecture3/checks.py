@@ -12,19 +12,20 @@ Contracts (each file documents its own):
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
 
 from aml.grading.checks import (
+    INVALID,
     CheckResult,
     SubmissionError,
     call_student,
     read_specs,
-    returns_model,
     tiers_of,
 )
-from aml.sandbox.protocol import Checker
+from aml.sandbox.protocol import ArtifactError, Checker
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -35,12 +36,6 @@ TEXT_DATASET = "auto"
 MAX_EPOCHS, QUICK_EPOCHS = 30, 5
 QUICK_IMAGES = {"train_limit": 5000, "test_limit": 1000}
 QUICK_TEXTS = 3000
-
-
-def student_training(module, defaults: dict) -> dict:
-    """The student's optional training() dict merged over defaults, checked for sense."""
-    chosen = call_student(module, "training") if hasattr(module, "training") else None
-    return checked_training(chosen, defaults)
 
 
 def checked_training(chosen, defaults: dict) -> dict:
@@ -188,36 +183,142 @@ check_cnn = Checker(produce_images, lambda art, quick: measure_images(art, "cnn"
                     description="a convolutional image classifier")
 
 
-def check_text(module, quick: bool = False) -> list[CheckResult]:
-    """Build, inspect, train and tier a student's sentiment model."""
-    import keras
+# ---- l3.text -----------------------------------------------------------------------------------
 
-    from aml.lectures.lecture3.text import load_texts, train_text_model
+RECURRENT = {"RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"}
+
+
+def _text_defaults() -> dict:
+    """Training settings a text model gets where its training() says nothing."""
+    return {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}
+
+
+@functools.lru_cache(maxsize=4)
+def _text_data(dataset: str, quick: bool) -> dict:
+    """Every text as ids of the full training vocabulary (ranked by frequency, so ids of a
+    smaller vocabulary of m tokens are these with every id >= m made 1, unknown)."""
+    from aml.lectures.lecture3.text import load_texts
     from aml.models.text import Vocabulary
-    from aml.training import supervised
 
-    texts, y, texts_test, y_test, dataset, _ = load_texts(
-        os.environ.get("AML_GRADING_TEXTS", TEXT_DATASET))
+    texts, y, texts_test, y_test, dataset, _ = load_texts(dataset)
     if quick:
         texts, y = texts[:QUICK_TEXTS], y[:QUICK_TEXTS]
-    defaults = {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3, "max_tokens": 1000}
-    settings = student_training(module, defaults)
     length = 200 if dataset == "imdb" else 48
     n_val = max(1, len(texts) // 10)
-    vocabulary = Vocabulary(settings["max_tokens"], length).adapt(texts[:-n_val])
-    x, x_test = vocabulary(texts).astype("float32"), vocabulary(texts_test).astype("float32")
-    model = call_student(module, "build_model", len(vocabulary), length)
-    results = [returns_model(model)]
+    vocabulary = Vocabulary(10**9, length).adapt(texts[:-n_val])
+    return {"x": vocabulary(texts), "y": np.asarray(y, dtype="float32"),
+            "x_test": vocabulary(texts_test), "y_test": np.asarray(y_test, dtype="float32"),
+            "sizes": np.asarray([len(vocabulary), length, n_val]), "dataset": dataset}
+
+
+def _texts(quick: bool) -> dict:
+    # a teacher (or a test) picks the data for every jail with $AML_GRADING_TEXTS
+    return _text_data(os.environ.get("AML_GRADING_TEXTS", TEXT_DATASET), quick)
+
+
+def _limit(ids, vocab_size: int):
+    """Ids of the vocabulary's first `vocab_size` tokens (the rest become 1, unknown)."""
+    return np.where(ids >= vocab_size, 1, ids).astype("float32")
+
+
+def text_inputs(quick: bool, seed: int) -> dict:
+    """The training texts with their labels (the data the student's model may train on) and
+    the test texts without theirs, all as ids; the sizes (vocabulary, length, validation)."""
+    data = _texts(quick)
+    return {name: data[name] for name in ("x", "y", "x_test", "sizes")}
+
+
+def produce_text(module, inputs, record, quick: bool) -> None:
+    """The student's settings and built model (configuration and initial weights). A model
+    the measuring side cannot rebuild from Keras's own layers (a cell written by the student)
+    is also trained here and its predictions on the test texts recorded."""
+    import keras
+
+    from aml.lectures.lecture3.text import train_text_model
+    from aml.sandbox.protocol import safe_config
+
+    chosen = call_student(module, "training") if hasattr(module, "training") else None
+    record.value("training", chosen)
+    settings = checked_training(chosen, _text_defaults())
+    tokens, length, n_val = (int(v) for v in inputs["sizes"])
+    vocab_size = min(settings["max_tokens"], tokens)
+    model = call_student(module, "build_model", vocab_size, length)
+    record.value("returned", type(model).__name__)
+    if not isinstance(model, keras.Model):
+        return
+    record.model("model", model)
+    try:
+        config = keras.saving.serialize_keras_object(model)
+    except Exception:  # noqa: BLE001 - no configuration: the measuring side cannot rebuild
+        config = None
+    if config is not None and not safe_config(config):
+        return
+    x, y = _limit(inputs["x"], vocab_size), inputs["y"]
+    epochs = min(settings["epochs"], QUICK_EPOCHS) if quick else settings["epochs"]
+    try:
+        train_text_model(model, x[:-n_val], y[:-n_val], x[-n_val:], y[-n_val:],
+                         epochs=epochs, batch_size=settings["batch_size"],
+                         learning_rate=settings["learning_rate"])
+        record.array("predictions", np.asarray(model.predict(
+            _limit(inputs["x_test"], vocab_size), batch_size=256, verbose=0)))
+    except Exception as err:  # noqa: BLE001
+        record.value("train_error", f"training failed: {err}"[:160])
+
+
+def _recurrent_in_config(config, depth: int = 0) -> list[str]:
+    """Recurrent layers named in a saved configuration (for a model not rebuilt here)."""
+    if depth > 60:
+        return []
+    if isinstance(config, list):
+        return [name for item in config for name in _recurrent_in_config(item, depth + 1)]
+    if not isinstance(config, dict):
+        return []
+    found = [config["class_name"]] if config.get("class_name") in RECURRENT else []
+    return found + [name for value in config.values()
+                    for name in _recurrent_in_config(value, depth + 1)]
+
+
+def _memory_check(names: list[str]) -> CheckResult:
+    return CheckResult("has a recurrent layer (memory)", bool(names),
+                       ", ".join(names) or "none",
+                       "SimpleRNN, LSTM, GRU, Bidirectional or RNN(cell)",
+                       "add e.g. keras.layers.LSTM(32) after the Embedding")
+
+
+def measure_text(art, quick: bool) -> list[CheckResult]:
+    """Rebuild the student's model from Keras's own layers, train it and test it here; a
+    model with a layer of the student's own is scored from its predictions on the test
+    texts, whose labels never enter the jail."""
+    import keras
+
+    from aml.lectures.lecture3.text import train_text_model
+    from aml.training import supervised
+
+    data = _texts(quick)
+    results = [CheckResult("build_model() returns a keras.Model", art.has("model"),
+                           art.value("returned", "nothing"), "keras.Model",
+                           "return the model at the end of build_model(), e.g. `return model`")]
     if not results[0].passed:
         return results
+    try:
+        settings = checked_training(art.value("training"), _text_defaults())
+    except SubmissionError as err:
+        return results + [CheckResult("training() settings", False, str(err)[:160], None,
+                                      str(err))]
+    tokens, _, n_val = (int(v) for v in data["sizes"])
+    vocab_size = min(settings["max_tokens"], tokens)
+    x, y, x_test = _limit(data["x"], vocab_size), data["y"], _limit(data["x_test"], vocab_size)
+    tiers = tiers_of("l3.text").on(data["dataset"])
+    parameters = int(sum(w.size for w in art.weights("model")))
+    try:
+        model = art.model("model")
+    except ArtifactError as err:
+        return results + _scored_from_predictions(art, str(err), data, parameters, tiers)
     results.append(_output_check(model, x[:2], (2, 1), "outputs one probability per text",
                                  "end with Dense(1, activation='sigmoid')"))
     recurrent = [layer for layer in _layers(model)
                  if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))]
-    results.append(CheckResult("has a recurrent layer (memory)", bool(recurrent),
-                               ", ".join(type(r).__name__ for r in recurrent) or "none",
-                               "SimpleRNN, LSTM, GRU, Bidirectional or RNN(cell)",
-                               "add e.g. keras.layers.LSTM(32) after the Embedding"))
+    results.append(_memory_check([type(r).__name__ for r in recurrent]))
     if not all(r.passed for r in results):
         return results
     epochs = min(settings["epochs"], QUICK_EPOCHS) if quick else settings["epochs"]
@@ -225,11 +326,44 @@ def check_text(module, quick: bool = False) -> list[CheckResult]:
         train_text_model(model, x[:-n_val], y[:-n_val], x[-n_val:], y[-n_val:],
                          epochs=epochs, batch_size=settings["batch_size"],
                          learning_rate=settings["learning_rate"])
-        test = supervised.evaluate(model, x_test, y_test[:, None].astype("float32"),
+        test = supervised.evaluate(model, x_test, data["y_test"][:, None],
                                    keras.losses.BinaryCrossentropy())
     except Exception as err:  # noqa: BLE001
         return results + [CheckResult("model trains", False, f"training failed: {err}"[:160],
                                       None, "the model must train on 0/1 labels")]
-    return results + tier_results(test["accuracy"], model.count_params(),
-                                  tiers_of("l3.text").on(dataset), dataset,
-                                  n=len(y_test))
+    return results + tier_results(test["accuracy"], parameters, tiers, data["dataset"],
+                                  n=len(data["y_test"]))
+
+
+def _scored_from_predictions(art, why: str, data: dict, parameters: int,
+                             tiers) -> list[CheckResult]:
+    """A model with a layer of the student's own (e.g. an RNN cell): its layers are read from
+    its saved configuration and its accuracy from the predictions the jail made. Trusted:
+    that those predictions come from this model; bounded: they are made without the test
+    labels, so the accuracy is that of a predictor built from the training data alone."""
+    name = "outputs one probability per text"
+    if art.value("train_error"):
+        return [CheckResult("model trains", False, art.value("train_error"), None,
+                            "the model must train on 0/1 labels")]
+    if not art.has("predictions"):
+        raise ArtifactError(why)
+    predictions = art.array("predictions")
+    rows = len(data["y_test"])
+    ok = predictions.shape == (rows, 1) and bool(np.all(np.isfinite(predictions))) \
+        and bool(np.all((predictions >= 0) & (predictions <= 1)))
+    results = [CheckResult(name, ok, f"shape {predictions.shape}", f"shape ({rows}, 1)",
+                           "end with Dense(1, activation='sigmoid')",
+                           status="" if ok or predictions.shape != (rows, 1) else INVALID),
+               _memory_check(_recurrent_in_config(art.config("model")))]
+    if not all(r.passed for r in results):
+        return results
+    accuracy = float(np.mean((predictions[:, 0] > 0.5) == (data["y_test"] > 0.5)))
+    scored = tier_results(accuracy, parameters, tiers, data["dataset"], n=rows)
+    scored[-1].measured += f" (trained in your jail: {why})"[:200]
+    return results + scored
+
+
+# Split (aml.sandbox.protocol): the jail builds the model and never sees a test label; the
+# measuring side rebuilds a model of Keras's own layers and trains and tests it itself.
+check_text = Checker(produce_text, measure_text, text_inputs,
+                     description="a recurrent sentiment classifier")

@@ -11,19 +11,21 @@ unguided/unregularised baseline on the example's targets.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import secrets
 
 import numpy as np
 
 from aml.grading.checks import (
+    INVALID,
     CheckResult,
     SubmissionError,
     against,
     call_student,
     read_specs,
-    returns_model,
     target_of,
 )
-from aml.sandbox.protocol import Checker
+from aml.sandbox.protocol import ArtifactError, Checker, finite
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -38,48 +40,138 @@ def _training(name: str, run):
         raise SubmissionError(f"{name} failed: {type(err).__name__}: {err}"[:200]) from None
 
 
-def check_physics_loss(module, quick: bool = False) -> list[CheckResult]:
-    """The loss's values on known tensors, then the trained comparison with plain MSE."""
-    from keras import ops
+# ---- l4.normalisation_loss ---------------------------------------------------------------------
 
-    from aml.lectures.lecture4.physics import PhysicsLossConfig, compare_losses
-    from aml.training.physics import normalisation_loss
+def _loss_config(quick: bool):
+    from aml.lectures.lecture4.physics import PhysicsLossConfig
 
     config = PhysicsLossConfig.quick() if quick else PhysicsLossConfig()
     # The exercise keeps the detector that reads 15% low (the example's second scenario).
-    config = dataclasses.replace(config, gain=config.miscalibrated_gain)
-    loss = call_student(module, "normalisation_loss", config.length, config.weight,
-                        config.tolerance)
-    reference = normalisation_loss(config.length, config.weight, config.tolerance)
-    rng = np.random.default_rng(0)
-    y_true = rng.uniform(0, 1, (64, 1)).astype("float32")
-    results = []
-    for name, scale, hint in (
-            ("equals the MSE when normalised", 1.0,
+    return dataclasses.replace(config, gain=config.miscalibrated_gain)
+
+
+def _loss_cases() -> tuple:
+    """(check name, mean(y_pred) * length, hint) of the loss's two value checks."""
+    return (("equals the MSE when normalised", 1.0,
              "within the tolerance the penalty must be zero: use relu(violation - tolerance)"),
             ("adds the penalty when not normalised", 0.7,
-             "penalty = weight * relu(|mean(y_pred) * length - 1| - tolerance)^2")):
+             "penalty = weight * relu(|mean(y_pred) * length - 1| - tolerance)^2"))
+
+
+def loss_inputs(quick: bool, seed: int) -> dict:
+    """(y_true, y_pred) pairs whose y_pred is normalised to each case's scale."""
+    config = _loss_config(quick)
+    rng = np.random.default_rng(0)
+    made = {"y_true": rng.uniform(0, 1, (64, 1)).astype("float32")}
+    for index, (_, scale, _) in enumerate(_loss_cases()):
         y_pred = rng.uniform(0, 1, (64, 1)).astype("float32")
-        y_pred *= scale / (y_pred.mean() * config.length)
+        made[f"y_pred.{index}"] = y_pred * (scale / (y_pred.mean() * config.length))
+    return made
+
+
+def _reference_loss_values(inputs: dict, config) -> list[float]:
+    from keras import ops
+
+    from aml.training.physics import normalisation_loss
+
+    reference = normalisation_loss(config.length, config.weight, config.tolerance)
+    return [float(ops.convert_to_numpy(reference(inputs["y_true"], inputs[f"y_pred.{i}"])))
+            for i in range(len(_loss_cases()))]
+
+
+def produce_loss(module, inputs, record, quick: bool) -> None:
+    """The student's loss on the cases; if its values are right, the lecture's network
+    trained on it, its weights recorded."""
+    from keras import ops
+
+    from aml.lectures.lecture4.physics import fit_wave_model
+
+    config = _loss_config(quick)
+    loss = call_student(module, "normalisation_loss", config.length, config.weight,
+                        config.tolerance)
+    values = []
+    for index in range(len(_loss_cases())):
         try:
-            value = float(ops.convert_to_numpy(loss(ops.convert_to_tensor(y_true),
-                                                    ops.convert_to_tensor(y_pred))))
+            value = loss(ops.convert_to_tensor(inputs["y_true"]),
+                         ops.convert_to_tensor(inputs[f"y_pred.{index}"]))
+            values.append(float(ops.convert_to_numpy(value)))
         except NotImplementedError as err:
             raise SubmissionError(f"the loss returned by normalisation_loss() is not written "
                                   f"yet: {err or 'a TODO is left'}") from None
         except Exception as err:  # noqa: BLE001
             raise SubmissionError(f"loss(y_true, y_pred) raised {type(err).__name__}: "
                                   f"{err}"[:200]) from None
-        expected = float(ops.convert_to_numpy(reference(y_true, y_pred)))
-        results.append(CheckResult(name, bool(np.isclose(value, expected, rtol=1e-4)),
-                                   round(value, 6), f"{expected:.6f}", hint))
+    record.value("values", values)
+    if not all(np.isclose(v, e, rtol=1e-4)
+               for v, e in zip(values, _reference_loss_values(inputs, config))):
+        return  # nothing is trained on a wrong loss (the measuring side says which case)
+    model, _ = _training("training with your loss", lambda: fit_wave_model(loss, config))
+    record.model("guided", model)
+
+
+@functools.lru_cache(maxsize=2)
+def _plain_baseline(quick: bool) -> dict:
+    """The lecture's network trained with plain MSE (no student code): the comparison."""
+    import keras
+
+    from aml.lectures.lecture4.physics import fit_wave_model
+
+    config = _loss_config(quick)
+    model, _ = fit_wave_model(keras.losses.MeanSquaredError(), config)
+    return _wave_metrics(model, config)
+
+
+def _wave_metrics(model, config) -> dict:
+    from aml.data import infinite_well
+    from aml.lectures.lecture4.physics import normalisation_error, predict
+    from aml.stats import mse_with_se
+
+    x_test, y_test = infinite_well.grid(config.test_points, config.n, config.length)
+    test_mse, _ = mse_with_se(predict(model, x_test), y_test)
+    return {"test_mse": test_mse, "normalisation_error": normalisation_error(model, config)}
+
+
+def _lecture_network(art, name: str, build):
+    """The lecture's own network (built here) with the weights the jail trained; an
+    ArtifactError when they do not fit it."""
+    weights = art.weights(name)
+    model = build()
+    if [w.shape for w in weights] != [tuple(v.shape) for v in model.weights]:
+        raise ArtifactError(f"the trained weights ({len(weights)} arrays) do not fit the "
+                            "lecture's network")
+    for variable, array in zip(model.weights, weights):
+        if not np.all(np.isfinite(array)):
+            raise ArtifactError("the trained weights contain NaN or inf")
+        variable.assign(array.astype(variable.dtype))
+    return model
+
+
+def measure_loss(art, quick: bool) -> list[CheckResult]:
+    """The loss's values against the reference's on the same tensors; the trained network
+    rebuilt here and compared with plain MSE on the test grid."""
+    from aml.models.wavefunction import wave_regressor
+
+    config = _loss_config(quick)
+    values = art.value("values")
+    expected = _reference_loss_values(art.inputs, config)
+    if not isinstance(values, list) or len(values) != len(expected):
+        raise ArtifactError("the loss's values did not come back")
+    results = []
+    for value, truth, (name, _, hint) in zip(values, expected, _loss_cases()):
+        number = value if finite(value) else None
+        results.append(CheckResult(name, number is not None
+                                   and bool(np.isclose(number, truth, rtol=1e-4)),
+                                   round(number, 6) if number is not None else str(value)[:40],
+                                   f"{truth:.6f}", hint,
+                                   status="" if number is not None else INVALID))
     improvement = target_of("l4.normalisation_loss", "normalisation_improvement")
     if not all(r.passed for r in results):
         return results + [CheckResult("normalisation error improvement", False, None,
                                       f"{improvement.op} {improvement.threshold_for(quick):g}x",
                                       "fix the loss's value first; training was skipped")]
-    compared = _training("training with your loss", lambda: compare_losses(loss, config))
-    plain, guided = compared["plain"], compared["guided"]
+    guided = _wave_metrics(_lecture_network(
+        art, "guided", lambda: wave_regressor(config.hidden, config.frequency)), config)
+    plain = _plain_baseline(quick)
     ratio = plain["normalisation_error"] / max(guided["normalisation_error"], 1e-12)
     results.append(against(
         "normalisation error improvement", ratio, improvement, quick,
@@ -96,47 +188,155 @@ def check_physics_loss(module, quick: bool = False) -> list[CheckResult]:
     return results
 
 
-def check_physics_net(module, quick: bool = False) -> list[CheckResult]:
-    """Output shape, then learned g and v0 within 1% and extrapolation vs a dense net."""
+# Split (aml.sandbox.protocol): the student's loss is student code, so the network is
+# trained on it in the jail. The measuring side checks the loss's values against the
+# reference's on the same tensors, loads the trained weights into the lecture's network it
+# builds itself (the student's code shapes only the weights) and measures it on the test
+# grid, which never enters the jail, against the MSE-trained network it trains itself.
+# Trusted: that the weights were trained with the loss whose values were checked.
+check_physics_loss = Checker(produce_loss, measure_loss, loss_inputs,
+                             description="a physics-guided loss")
+
+
+# ---- l4.structured_net ------------------------------------------------------------------------
+
+PROBE_TIMES = 16
+
+
+def _net_config(quick: bool):
+    from aml.lectures.lecture4.physics import PhysicsNetConfig
+
+    return PhysicsNetConfig.quick() if quick else PhysicsNetConfig()
+
+
+def projectile_inputs(quick: bool, seed: int) -> dict:
+    """Times to predict: the extrapolation grid, and probe times drawn afresh for every
+    grading run (the student cannot know them) to test the model's structure."""
+    config = _net_config(quick)
+    rng = np.random.default_rng(secrets.randbits(64))
+    return {"t_extrapolate": _extrapolation_times(config),
+            "t_probe": rng.uniform(0.0, config.t_extrapolate, (PROBE_TIMES, 1)).astype("float32")}
+
+
+def _extrapolation_times(config):
+    return np.linspace(config.t_max, config.t_extrapolate, 300, dtype=np.float32)[:, None]
+
+
+def produce_projectile(module, inputs, record, quick: bool) -> None:
+    """Build, train (the lecture's recipe on the throw's samples), then the constants the
+    student reads from the model and its heights at the times handed in."""
     import keras
 
-    from aml.lectures.lecture4.physics import PhysicsNetConfig, extrapolation_rmse, fit_projectile
-    from aml.models.projectile import dense_regressor
+    from aml.lectures.lecture4.physics import fit_projectile, predict
 
-    config = PhysicsNetConfig.quick() if quick else PhysicsNetConfig()
+    config = _net_config(quick)
     keras.utils.set_random_seed(0)
     model = call_student(module, "build_model")
+    record.value("returned", type(model).__name__)
     if not isinstance(model, keras.Model):
-        return [returns_model(model)]
+        return
     try:
         shape = list(np.shape(model(np.ones((5, 1), dtype="float32"))))
     except Exception as err:  # noqa: BLE001
         shape = f"error: {err}"[:120]
+    record.value("shape", shape)
+    if shape != [5, 1]:
+        return
+    _training("training your model", lambda: fit_projectile(model, config))
+    constants = call_student(module, "learned_constants", model)
+    try:
+        g, v0 = (float(c) for c in constants)
+    except (TypeError, ValueError, OverflowError):
+        raise SubmissionError("learned_constants() must return two numbers (g, v0)") from None
+    record.value("constants", [g, v0])
+    for name in ("t_extrapolate", "t_probe"):
+        record.array(f"x_at.{name}", _training("predicting heights",
+                                               lambda n=name: predict(model, inputs[n])))
+
+
+@functools.lru_cache(maxsize=2)
+def _dense_baseline(quick: bool) -> float:
+    """The extrapolation error of the unstructured dense network (no student code)."""
+    import keras
+
+    from aml.lectures.lecture4.physics import extrapolation_rmse, fit_projectile
+    from aml.models.projectile import dense_regressor
+
+    config = _net_config(quick)
+    keras.utils.set_random_seed(0)
+    dense = dense_regressor(config.baseline_hidden)
+    fit_projectile(dense, config, learning_rate=config.baseline_learning_rate)
+    return extrapolation_rmse(dense, config)
+
+
+def _heights(art, name: str, rows: int):
+    heights = art.array(f"x_at.{name}") if art.has(f"x_at.{name}") else None
+    if heights is None or heights.shape != (rows, 1) or not np.all(np.isfinite(heights)):
+        raise ArtifactError(f"the model's heights at the {rows} times handed in did not come "
+                            "back as finite numbers of shape ({rows}, 1)")
+    return heights.astype("float64")
+
+
+def measure_projectile(art, quick: bool) -> list[CheckResult]:
+    """Shape, the learned g and v0, and the extrapolation error computed here from the
+    model's heights, once they agree with v0 t - g t^2/2 at times the student never saw."""
+    from aml.data import projectile
+
+    config = _net_config(quick)
+    if art.value("shape") is None:
+        return [CheckResult("build_model() returns a keras.Model", False,
+                            art.value("returned", "nothing"), "keras.Model",
+                            "return the model at the end of build_model(), e.g. "
+                            "`return model`")]
+    shape = art.value("shape")
     results = [CheckResult("maps t (batch, 1) to x (batch, 1)", shape == [5, 1], shape,
                            "[5, 1]", "the output must be one height per time")]
     if not results[0].passed:
         return results
-    _training("training your model", lambda: fit_projectile(model, config))
-    g, v0 = call_student(module, "learned_constants", model)
+    constants = art.value("constants")
+    if not (isinstance(constants, list) and len(constants) == 2
+            and all(finite(c) for c in constants)):
+        raise ArtifactError("learned_constants() did not give two finite numbers")
+    g, v0 = (float(c) for c in constants)
     for name, value, truth in (("g", g, config.g), ("v0", v0, config.v0)):
         target = target_of("l4.structured_net", f"{name}_relative_error")
         tolerance = target.threshold_for(quick)
-        error = abs(float(value) - truth) / truth
+        error = abs(value - truth) / truth
         results.append(CheckResult(f"learned {name} within {tolerance:.0%}",
-                                   target.met(error, quick), round(float(value), 4),
+                                   target.met(error, quick), round(value, 4),
                                    f"{truth} +- {tolerance:.0%}",
                                    "the output must be v0 * t - g * t**2 / 2 with g and v0 "
                                    "from the sub-networks; scale them to about 10"))
-    keras.utils.set_random_seed(0)
-    dense = dense_regressor(config.baseline_hidden)
-    fit_projectile(dense, config, learning_rate=config.baseline_learning_rate)
-    ratio = extrapolation_rmse(dense, config) / max(extrapolation_rmse(model, config), 1e-12)
-    results.append(against("extrapolation to [5, 8] s vs a dense network", ratio,
-                           target_of("l4.structured_net", "extrapolation_improvement"), quick,
+    probe = art.inputs["t_probe"].astype("float64")
+    formula = v0 * probe - 0.5 * g * probe ** 2
+    gap = float(np.max(np.abs(_heights(art, "t_probe", PROBE_TIMES) - formula)))
+    name = "extrapolation to [5, 8] s vs a dense network"
+    target = target_of("l4.structured_net", "extrapolation_improvement")
+    if gap > 1e-3 * max(1.0, float(np.max(np.abs(formula)))):
+        return results + [CheckResult(
+            name, False, f"heights differ from v0 t - g t^2/2 by {gap:.3g} m",
+            f"{target.op} {target.threshold_for(quick):g}x smaller error",
+            "the model must compute x = v0 * t - g * t**2 / 2 with the g and v0 that "
+            "learned_constants() returns")]
+    times = _extrapolation_times(config)
+    truth = projectile.position(times, config.v0, config.g)
+    mine = float(np.sqrt(np.mean((_heights(art, "t_extrapolate", len(times)) - truth) ** 2)))
+    ratio = _dense_baseline(quick) / max(mine, 1e-12)
+    results.append(against(name, ratio, target, quick,
                            "g and v0 must not depend on t: feed the sub-networks a "
                            "constant input", shown=round(ratio, 1)))
     results[-1].target += "x smaller error"
     return results
+
+
+# Split (aml.sandbox.protocol): the structured network is a subclass whose call() is student
+# code, so it is trained and read in the jail. Trusted: the g and v0 that learned_constants()
+# reports (they are what the exercise asks the student's code to produce). Bounded: the
+# extrapolation is scored here from the model's heights, and only once its heights at times
+# drawn afresh for this run match v0 t - g t^2/2 with those g and v0, so a free-form or
+# lying model cannot pass it; the true heights and the dense baseline stay here.
+check_physics_net = Checker(produce_projectile, measure_projectile, projectile_inputs,
+                            description="a physics-structured projectile network")
 
 
 def produce_regularizer(module, inputs, record, quick: bool) -> None:

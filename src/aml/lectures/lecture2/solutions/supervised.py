@@ -5,7 +5,9 @@ solutions are known: x^2 + 1, x^3/3 + 1 and x^3/3 - x^2 + 1 on [0, 2]. Build a n
 train it on sampled (x, u) pairs any way you like.
 
 Contract (what `aml check l2.supervised` calls, once per equation):
-  build_network()     -> a keras.Model taking (batch, 1) x values to (batch, 1) u values
+  build_network()     -> a keras.Model taking (batch, 1) x values to (batch, 1) u values,
+                         made of Keras's own layers (the grader rebuilds the trained
+                         network from its saved configuration and weights)
   train(model, x, u)  -> trains that model in place on x, u: float32 arrays of shape (200, 1)
                          with x in [0, 2]; the check then calls model(x) on new points
 Done = max |model(x) - u_exact(x)| on 200 points of [0, 2] below 1e-3 for all three.
