@@ -389,7 +389,7 @@ class _PieceTrainer:
             piece.history = {"adam": more.history["adam"], "lbfgs": more.history["lbfgs"]
                              + piece.history["lbfgs"], "last_lbfgs": piece.history["lbfgs"]}
             piece.rounds = more.rounds + 1
-        piece.model = keras.models.clone_model(self.model)
+        piece.model = keras.models.clone_model(self.model, clone_function=_same_activation)
         piece.model(np.zeros((1, 1), dtype=self.dtype))
         piece.model.set_weights(self.model.get_weights())
         return piece
@@ -524,6 +524,16 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
         raise AmlError(message)
     warnings.warn(message, ToleranceWarning, stacklevel=2)
     return solution
+
+
+def _same_activation(layer):
+    """A fresh copy of a layer that keeps its activation object: on JAX the curve networks
+    use jax.numpy.tanh (aml.models.curve.mlp), which a configuration cannot name, so the
+    default clone (through get_config) fails there."""
+    config = layer.get_config()
+    if "activation" in config and hasattr(layer, "activation"):
+        config["activation"] = layer.activation
+    return layer.__class__.from_config(config)
 
 
 def _still_learning(piece: ODEPiece, rounds: int = 3) -> bool:
