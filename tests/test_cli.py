@@ -19,7 +19,7 @@ def test_list_shows_every_entry_and_never_run(capsys, tmp_path):
 def test_run_then_list_shows_the_result(capsys, tmp_path):
     assert main(["run", "l1.iris", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "l1.iris  test_accuracy" in out and "pass" in out
+    assert "l1.iris  flowers_behind_linear" in out and "pass" in out
     main(["list", "--out", str(tmp_path)])
     assert "pass (quick)" in capsys.readouterr().out
 
@@ -72,7 +72,8 @@ def test_show_gives_targets_code_and_how_to_run(capsys, tmp_path):
     assert main(["show", "l3.ann_images", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "test_accuracy >= 0.9 [dataset=fashion_mnist]" in out
-    assert "from Zalando fashion-mnist README benchmark: MLP 256-128-64, 0.900" in out
+    assert ("from Zalando fashion-mnist README benchmark table (commit 02cf067): MLP "
+            "256-128-64, 0.900") in out
     assert "quick configuration: 0.7" in out and "aml run l3.ann_images" in out
     assert "never run" in out
     assert main(["show", "l1.sequential", "--out", str(tmp_path)]) == 0

@@ -26,11 +26,11 @@ def test_residual_check_explains_a_wrong_network_and_bad_settings():
         build_network=lambda: keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)]),
         hyperparameters=lambda: {"steps": 10})
     results = lecture2.check_residual(wrong, quick=True)
-    assert [r.passed for r in results[:3]] == [True, True, True]  # loss and settings fine
+    assert [r.passed for r in results[:4]] == [True] * 4  # loss and settings fine
     assert not results[-1].passed and "Dense(1)" in results[-1].hint
     typo = types.SimpleNamespace(residual_loss=residual_loss, build_network=wrong.build_network,
                                  hyperparameters=lambda: {"step": 10})
-    assert lecture2.check_residual(typo)[2].measured == ["step"]
+    assert lecture2.check_residual(typo)[3].measured == ["step"]
 
 
 def _losses():
@@ -51,18 +51,24 @@ def _losses():
         g, dg = value_and_slope(lambda p: u0 + (p - x0) * network(p), x)
         return ops.square(dg - f(x, g))
 
-    return {"no_trial": no_trial, "not_squared": not_squared, "per_point": per_point}
+    def network_in_f(network, f, x, x0, u0):  # f(x, NN) where f(x, g) is meant
+        g, dg = value_and_slope(lambda p: u0 + (p - x0) * network(p), x)
+        return ops.mean(ops.square(dg - f(x, network(x))))
+
+    return {"no_trial": no_trial, "not_squared": not_squared, "per_point": per_point,
+            "network_in_f": network_in_f}
 
 
 @pytest.mark.parametrize("mistake, failed_check", [
-    ("no_trial", "residual_loss is 0 for an exact solution (du/dx = 2x, NN(x) = x)"),
-    ("not_squared", "residual_loss of NN = 0 is the mean of f(x)^2 (g = 1, dg/dx = 0)")])
+    ("no_trial", "residual_loss is 0 for an exact solution (drawn du/dx = a x + c)"),
+    ("not_squared", "residual_loss of NN = 0 is the mean of f(x, u0)^2 (g = u0, dg/dx = 0)"),
+    ("network_in_f", "residual_loss of a linear NN (drawn f(x, u) = a x + b u + c)")])
 def test_a_wrong_residual_loss_is_named_before_any_training(mistake, failed_check):
     module = types.SimpleNamespace(residual_loss=_losses()[mistake],
                                    hyperparameters=lambda: 1 / 0)  # never reached
     results = lecture2.check_residual(module, quick=True)
     assert failed_check in {r.name for r in results if not r.passed}
-    assert len(results) == 2 and all(r.hint for r in results if not r.passed)
+    assert len(results) == 3 and all(r.hint for r in results if not r.passed)
 
 
 def test_a_loss_that_is_not_one_number_is_a_one_line_error():
@@ -78,7 +84,7 @@ def test_the_checker_trains_on_the_students_loss(monkeypatch):
     from aml.scratch.residual import residual_loss
 
     monkeypatch.setattr(ode, "EQUATIONS", {"2x": ode.EQUATIONS["2x"]})
-    monkeypatch.setattr(lecture2, "_losses_right", lambda losses: True)
+    monkeypatch.setattr(lecture2, "_losses_right", lambda losses, expected: True)
     solution = _solution("residual")
     flat = types.SimpleNamespace(
         residual_loss=lambda network, f, x, x0, u0: residual_loss(

@@ -61,6 +61,22 @@ def test_clustering_finds_groups_and_outliers(tmp_path):
 def test_denoising_improves_psnr(tmp_path):
     metrics = _run("l2.denoising", tmp_path)
     assert metrics["psnr_gain"] >= 3.0 and metrics["psnr_denoised"] > metrics["psnr_noisy"]
+    # the baseline is a real denoiser too, and the target is beating it
+    assert metrics["psnr_noisy"] < metrics["psnr_mean_filter"] < metrics["psnr_denoised"]
+
+
+def test_mean_filter_averages_each_3x3_neighbourhood():
+    import numpy as np
+
+    from aml.lectures.lecture2.denoising import mean_filter
+
+    flat = np.full((2, 64), 0.25, dtype=np.float32)
+    np.testing.assert_allclose(mean_filter(flat), flat)
+    spike = np.zeros((1, 64), dtype=np.float32)
+    spike[0, 3 * 8 + 3] = 9.0
+    out = mean_filter(spike).reshape(8, 8)
+    np.testing.assert_allclose(out[2:5, 2:5], 1.0, rtol=1e-6)
+    assert out.sum() == pytest.approx(9.0) and out[0, 0] == 0
 
 
 def test_exploration_no_epsilon_stands_still(tmp_path):

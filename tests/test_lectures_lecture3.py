@@ -127,6 +127,10 @@ def test_feature_maps_of_a_trained_cnn(tmp_path):
                      epochs=10, batch_size=32)
     metrics = images.feature_maps(config, ctx(tmp_path))
     assert metrics["filters_shown"] == 8 and metrics["test_accuracy"] >= 0.85
+    # its target's baseline: the most common class of the 360 test digits (stratified split)
+    assert metrics["chance_accuracy"] == pytest.approx(37 / 360, abs=1e-4)
+    assert metrics["accuracy_over_chance"] == pytest.approx(
+        metrics["test_accuracy"] - metrics["chance_accuracy"], abs=2e-4)
     assert 0 < metrics["active_fraction"] < 1
     assert (tmp_path / "feature_maps.png").exists()
 

@@ -16,6 +16,7 @@ import pytest
 
 import aml
 from aml import catalog
+from aml.data.iris import linear_baseline
 from aml.errors import AmlError
 from aml.grading.checks import run_check
 from aml.grading.templates import solution_path
@@ -232,17 +233,23 @@ def test_aml_check_grades_against_what_aml_show_lists(exercise_id, monkeypatch, 
     shown = capsys.readouterr().out
     assert all(f"target  {t.describe()}" in shown for t in exercise.targets)
     results = {r.name: r for r in run_check(exercise, solution_path(exercise), quick=True)}
-    for name, metric in (("test accuracy", "test_accuracy"), ("parameter count", "parameters")):
-        (target,) = [t for t in exercise.targets if t.metric == metric]
-        assert results[name].target == f"{target.op} {target.threshold:g}"
-        assert results[name].passed
+    (count,) = [t for t in exercise.targets if t.metric == "parameters"]
+    assert results["parameter count"].target == f"{count.op} {count.threshold:g}"
+    # the accuracy's bar: the linear baseline's flowers less the target's (quick) margin
+    (margin,) = [t for t in exercise.targets if t.metric == "flowers_behind_linear"]
+    linear = linear_baseline(0.2, seed=0).sum()
+    assert results["test accuracy"].target == \
+        f">= {(linear - margin.threshold_for(True)) / 30:.4g}"
+    assert results["parameter count"].passed and results["test accuracy"].passed
     # move the spec's targets and the same check follows them
-    moved = _with_threshold(_with_threshold(exercise, "test_accuracy", 1.01), "parameters", 68)
+    moved = _with_threshold(_with_threshold(exercise, "flowers_behind_linear", -1),
+                            "parameters", 68)
     entries = tuple(moved if e.id == exercise_id else e for e in catalog.entries())
     monkeypatch.setattr(catalog, "entries", lambda: entries)
     results = {r.name: r for r in run_check(moved, solution_path(moved), quick=True)}
     assert results["parameter count"].target == "== 68" and not results["parameter count"].passed
-    assert results["test accuracy"].target == ">= 1.01" and not results["test accuracy"].passed
+    assert results["test accuracy"].target == f">= {(linear + 1) / 30:.4g}"
+    assert not results["test accuracy"].passed
 
 
 def test_aml_show_lists_the_tiers_a_check_grades_against(capsys):

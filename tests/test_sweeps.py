@@ -47,12 +47,22 @@ def test_pareto_front_keeps_only_undominated_models():
     assert [r["trial"] for r in pareto_front(errors, maximize=False)] == [0, 1]
 
 
+def _iris_with_accuracy_target(threshold=0.93):
+    return dataclasses.replace(catalog.get("l1.iris"), targets=(
+        catalog.Target("test_accuracy", ">=", threshold),))
+
+
 def test_goal_tiers_come_from_the_targets_and_tiers_of_the_spec():
+    # iris's target counts flowers behind a linear baseline and names val_accuracy: the
+    # sweep maximises validation accuracy and reports test accuracy; no accuracy rungs
     goal = goal_for(catalog.get("l1.iris"))
+    assert (goal.metric, goal.reported, goal.maximize, goal.tier_values()) == (
+        "val_accuracy", "test_accuracy", True, [])
+    goal = goal_for(_iris_with_accuracy_target())
     # Chosen on validation accuracy; the test accuracy is what gets reported for the choice.
     assert (goal.metric, goal.reported, goal.maximize, goal.tier_values()) == (
         "val_accuracy", "test_accuracy", True, [0.93])
-    tiered = dataclasses.replace(catalog.get("l1.iris"), tiers=Tiers(
+    tiered = dataclasses.replace(_iris_with_accuracy_target(), tiers=Tiers(
         "test_accuracy", (("a", (0.6,)), ("b", (0.6, 0.8)))))
     goal = goal_for(tiered)
     assert goal.tier_values() == [0.6, 0.8, 0.93]
@@ -73,7 +83,7 @@ def test_lecture3_sweeps_report_the_tiers_of_the_dataset_they_ran_on():
 
 
 def test_pruning_guard_stops_hopeless_trials_through_progress(tmp_path):
-    guard = PruningGuard(goal_for(catalog.get("l1.iris")))  # lowest tier 0.93 -> limit 0.465
+    guard = PruningGuard(goal_for(_iris_with_accuracy_target()))  # tier 0.93 -> limit 0.465
     ctx = TrialContext(directory=tmp_path, verbose=False, guard=guard)
     bar = ctx.progress("train", 100)
     bar.update(40, val_accuracy=0.2)  # too early to judge

@@ -56,3 +56,33 @@ print("refused", refused, "lbfgs", len(history["lbfgs"]))
                             env=env, timeout=300)
     assert "refused [] lbfgs" in result.stdout, result.stderr[-2000:]
     assert int(result.stdout.split()[-1]) >= 20  # L-BFGS ran its evaluations
+
+
+def test_minimiser_reuses_its_compiled_steps_and_restarts_adam_for_each_fit():
+    from aml.models.curve import mlp
+    from aml.training.full_batch import Minimiser
+
+    model = mlp((8,), seed=0, dtype="float64")
+    model(np.zeros((1, 1)))
+    initial = model.get_weights()
+    x = ops.convert_to_tensor(np.linspace(-1, 1, 17).reshape(-1, 1), dtype="float64")
+
+    def loss_fn(call, data):
+        (height,) = data
+        return ops.mean(ops.square(call(x) - height * x ** 2))
+
+    shared = Minimiser(model, loss_fn, steps=100)
+    for height in (1.0, 2.0, 3.0):  # three fits with different data, one compiled step
+        model.set_weights(initial)
+        history = shared.run((ops.convert_to_tensor(height, dtype="float64"),), lbfgs_steps=30)
+    assert shared.traces == {"adam": 1, "lbfgs": 1}
+    reused = model.get_weights()
+    # the third fit is exactly a fresh one: Adam's moments and step count were reset
+    model.set_weights(initial)
+    fresh = Minimiser(model, loss_fn, steps=100)
+    alone = fresh.run((ops.convert_to_tensor(3.0, dtype="float64"),), lbfgs_steps=30)
+    np.testing.assert_allclose(history["adam"], alone["adam"], rtol=1e-9)
+    np.testing.assert_allclose(history["lbfgs"], alone["lbfgs"], rtol=1e-9)
+    for a, b in zip(reused, model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert min(alone["lbfgs"]) < 1e-2 * alone["adam"][0]  # and it did learn 3x^2

@@ -120,15 +120,56 @@ def test_system_solution_has_a_column_per_component_and_matches_scipy():
     assert _true_error(solution, f_numpy, u0, domain) <= 1.05 * solution.error_estimate < 0.05
 
 
-def test_tol_splits_the_domain_until_the_estimate_is_under_it():
+def test_tol_refines_until_the_estimate_is_under_it():
     f, f_numpy, u0, domain = TWELVE["cos x on [0, 30]"]
     settings = {"steps": 500, "lbfgs_steps": 200, "points": 32}
     once = solve_ode(f, u0, domain, **settings)
     tol = once.error_estimate / 5  # one piece is not enough for this tol
     refined = solve_ode(f, u0, domain, tol=tol, **settings)
-    assert len(refined.pieces) > 1 and refined.within_tol
+    # refined by more steps (a piece's L-BFGS continued) or more pieces, or both
+    assert refined.within_tol and (len(refined.pieces) > 1 or refined.pieces[0].rounds > 0)
+    assert refined.traces == {"adam": 1, "lbfgs": 1}  # every piece ran the same compiled step
     assert _true_error(refined, f_numpy, u0, domain) <= 1.05 * refined.error_estimate <= tol
     assert "under tol" in refined.report()
+
+
+def test_pieces_share_one_compiled_step_and_keep_their_own_weights():
+    from aml.models.curve import mlp
+    from aml.training.residual import ToleranceWarning
+
+    model = mlp((16,), seed=1, dtype="float64")  # the caller's own network, f uses u
+    with pytest.warns(ToleranceWarning):
+        solution = solve_ode(lambda x, u: u, 1.0, (0.0, 3.0), model=model, tol=1e-9,
+                             max_pieces=3, steps=200, lbfgs_steps=40, points=16)
+    pieces = solution.pieces
+    assert len(pieces) == 3 and solution.traces == {"adam": 1, "lbfgs": 1}
+    assert solution.model is model and pieces[0].model is model
+    assert len({id(p.model) for p in pieces}) == 3
+    # each piece starts where the previous one ends, from its own trained weights
+    for before, after in zip(pieces, pieces[1:]):
+        assert before.domain[1] == after.domain[0]
+        np.testing.assert_allclose(before.values(np.array([before.domain[1]]))[0], after.u0,
+                                   rtol=1e-12)
+    assert not np.allclose(pieces[1].model.get_weights()[0], pieces[2].model.get_weights()[0])
+    x = np.linspace(0.0, 3.0, 301)
+    assert np.max(np.abs(solution(x) - np.exp(x))) <= 1.05 * solution.error_estimate < 0.1
+
+
+def test_tol_gives_a_piece_still_learning_more_steps_before_splitting():
+    from aml.training.residual import ToleranceWarning
+
+    f, f_numpy, u0, domain = TWELVE["oscillator"]
+    settings = {"steps": 300, "lbfgs_steps": 100, "points": 32}
+    once = solve_ode(f, u0, domain, **settings)
+    with pytest.warns(ToleranceWarning):
+        more = solve_ode(f, u0, domain, tol=1e-9, max_pieces=1, **settings)
+    piece = more.pieces[0]
+    assert len(more.pieces) == 1 and 1 <= piece.rounds <= 3
+    assert len(once.history["lbfgs"]) < len(piece.history["lbfgs"]) <= 4 * 101
+    assert piece.history["adam"] == once.history["adam"]  # continued, not restarted
+    assert more.error_estimate < once.error_estimate
+    assert _true_error(more, f_numpy, u0, domain) <= 1.05 * more.error_estimate
+    assert more.traces == {"adam": 1, "lbfgs": 1}
 
 
 def test_tol_out_of_reach_warns_with_the_estimate_or_refuses_when_strict():

@@ -102,6 +102,8 @@ def cmd_show(args) -> int:
         for dataset, rungs in entry.tiers.levels:
             print(f"  tiers   {entry.tiers.metric} {entry.tiers.op} "
                   f"{' / '.join(f'{r:g}' for r in rungs)} [dataset={dataset}]")
+            if entry.tiers.source(dataset):
+                print(f"          from {entry.tiers.source(dataset)}")
     if entry.kind == "example":
         print(f"  code    {entry.runner.replace(':', '.')}, configured by "
               f"{entry.config.rsplit(':', 1)[-1]}")

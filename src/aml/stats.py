@@ -33,6 +33,20 @@ def mse_with_se(predictions, targets) -> tuple[float, float]:
     return float(squared.mean()), mean_se(squared)
 
 
+def paired_difference(correct_a, correct_b) -> tuple[float, float]:
+    """(accuracy of a minus accuracy of b, its standard error) on the same test examples.
+
+    Paired per example: only the examples one gets right and the other wrong carry
+    uncertainty, so two models that agree everywhere differ by 0 with no error at all.
+    """
+    a = np.asarray(correct_a, dtype=np.float64).ravel()
+    b = np.asarray(correct_b, dtype=np.float64).ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(f"paired_difference needs two equal, non-empty sets of outcomes, got "
+                         f"{a.size} and {b.size}")
+    return float((a - b).mean()), mean_se(a - b)
+
+
 def ratio_se(a: float, se_a: float, b: float, se_b: float) -> float:
     """Delta-method standard error of a / b, treating a and b as independent.
 

@@ -17,8 +17,9 @@ class Target:
     """A number a run must reach: `metric op threshold`, optionally only `when` metrics match.
 
     `quick` is a looser threshold for the quick configuration, which must still show learning.
-    `source` says where the threshold comes from when it is not the course's own number (a
-    published baseline, or the claim the course makes). `validation` names the metric every
+    `source` says where the threshold comes from: the course's own number ("the course: ..."),
+    a published result with its citation, or a baseline the run computes on the same data
+    ("baseline in the run: ..."); never our own best run. `validation` names the metric every
     choice is made on instead (sweeps, the smallest model per tier); by default `val_<x>`
     for a target on `test_<x>`.
     """
@@ -59,12 +60,14 @@ class Tiers:
     """A ladder of thresholds on one metric, per dataset: each rung reached is worth a point.
 
     `levels` pairs a dataset with its rungs, lowest first; `on(dataset)` falls back to the
-    first dataset's rungs for data the ladder does not name.
+    first dataset's rungs for data the ladder does not name. `sources` pairs each dataset with
+    where its rungs come from, as `Target.source` does.
     """
 
     metric: str
     levels: tuple[tuple[str, tuple[float, ...]], ...]
     op: str = ">="
+    sources: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         if self.op not in _COMPARE:
@@ -73,9 +76,13 @@ class Tiers:
     def on(self, dataset: str) -> tuple[float, ...]:
         return dict(self.levels).get(dataset, self.levels[0][1])
 
+    def source(self, dataset: str) -> str:
+        return dict(self.sources).get(dataset, "")
+
     def targets(self) -> tuple[Target, ...]:
         """Every rung as a Target that applies only to its dataset (what sweeps and lists show)."""
-        return tuple(Target(self.metric, self.op, rung, when=(("dataset", dataset),))
+        return tuple(Target(self.metric, self.op, rung, when=(("dataset", dataset),),
+                            source=self.source(dataset))
                      for dataset, rungs in self.levels for rung in rungs)
 
     def describe(self) -> str:

@@ -52,6 +52,7 @@ from aml.sandbox.run import (
     Measurer,
     grade_submission,
     grading_environment,
+    key_fingerprint,
     kill_running,
 )
 from aml.tables import format_table
@@ -278,7 +279,8 @@ def grade_class(exercise, submissions: str | Path, out: str | Path = "grades.csv
                 "seed": seed, "timeout_s": limits.timeout_s, "memory_mb": limits.memory_mb,
                 "backend": backend or "tensorflow", **(
                     {"environment": grading_environment()} if grading_environment() else {}),
-                "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16]}
+                "hidden": hashlib.sha256((hidden_source or "").encode()).hexdigest()[:16],
+                "key": key_fingerprint()}
     journal = Journal(journal_path(out), settings, restart)
     json_path = out.with_suffix(".json")
     hashes = {name: submission_hash(path) for name, path in students.items()}

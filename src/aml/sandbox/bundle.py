@@ -14,6 +14,9 @@ import re
 import struct
 
 MAGIC, END = b"AMLB1", b"END!"
+# Entries of one bundle: what a checker's produce records (a few values, arrays, models).
+# A model's weights travel as one entry, a nested bundle with its own limit
+# (aml.sandbox.protocol.MAX_WEIGHT_ARRAYS), so a deep network does not count here.
 MAX_ENTRIES = 256
 _NAME = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
 
@@ -30,15 +33,18 @@ def encode(entries: dict[str, bytes]) -> bytes:
     return b"".join(parts + [END])
 
 
-def decode(data: bytes, max_bytes: int = 256 * 2**20) -> dict[str, bytes]:
+def decode(data: bytes, max_bytes: int = 256 * 2**20,
+           max_entries: int = MAX_ENTRIES) -> dict[str, bytes]:
     if len(data) > max_bytes:
         raise BundleError(f"larger than {max_bytes >> 20} MB")
     if not data.startswith(MAGIC) or not data.endswith(END):
         raise BundleError("not a bundle (bad start or end)")
     entries, at, stop = {}, len(MAGIC), len(data) - len(END)
     while at < stop:
-        if len(entries) >= MAX_ENTRIES or at + 2 > stop:
-            raise BundleError("too many entries or a cut header")
+        if len(entries) >= max_entries:
+            raise BundleError(f"more than {max_entries} entries")
+        if at + 2 > stop:
+            raise BundleError("a cut header")
         (length,) = struct.unpack_from(">H", data, at)
         name = data[at + 2: at + 2 + length].decode("utf-8", "replace")
         at += 2 + length

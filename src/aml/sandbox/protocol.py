@@ -1,8 +1,12 @@
 """How an exercise is checked across the jail's wall: produce on one side, measure on the other.
 
 An exercise's checker is a `Checker` with three functions:
-- `inputs(quick, seed) -> {name: array}` runs on the measuring side and makes what the
-  student's functions are called on (labels and expected values stay there);
+- `inputs(quick, seed, secret) -> {name: array}` runs on the measuring side and makes what
+  the student's functions are called on (labels and expected values stay there). `secret`
+  is a number the student's side never sees (see `aml.sandbox.run.grading_secret`): what
+  is drawn from it (probe points, the constants of a throw, test cases) cannot be known
+  before the run, yet the same seed on the same machine draws the same. Names starting
+  with "_" are kept on the measuring side: `measure` reads them, the jail never gets them;
 - `produce(module, inputs, record, quick)` runs in the student's jail, in the same
   interpreter as the student's code, so NOTHING it records is trusted: it calls the student's
   functions and records values, arrays and models (configuration and weights as data);
@@ -27,9 +31,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aml.sandbox.bundle import BundleError, array_bytes, json_bytes, load_array, load_json
+from aml.sandbox.bundle import (
+    BundleError,
+    array_bytes,
+    decode,
+    encode,
+    json_bytes,
+    load_array,
+    load_json,
+)
 
 MAX_PARAMETERS = 20_000_000
+MAX_WEIGHT_ARRAYS = 20_000  # weight arrays of one model (a 5,000-layer network's)
 
 
 @dataclass(frozen=True)
@@ -43,14 +56,28 @@ class Checker:
     description: str = ""
     trusted: bool = True        # False: the scores come from the student's jail (third party)
 
-    def __call__(self, module, quick: bool = False, seed: int = 0, source: str = "") -> list:
-        """Both sides in this process on an imported module, the artifacts passed through
-        the bundle encoding as between the jails (tests and debugging only)."""
-        from aml.sandbox.bundle import decode, encode
+    def make_inputs(self, quick: bool, seed: int, secret: int) -> dict:
+        """The measuring side's inputs; `secret` reaches only an inputs function that takes it
+        (a third-party Checker may have the older inputs(quick, seed))."""
+        if self.inputs is None:
+            return {}
+        import inspect
 
-        inputs = dict(self.inputs(quick, seed)) if self.inputs else {}
+        takes = "secret" in inspect.signature(self.inputs).parameters
+        return dict(self.inputs(quick, seed, secret) if takes else self.inputs(quick, seed))
+
+    def __call__(self, module, quick: bool = False, seed: int = 0, source: str = "",
+                 secret: int | None = None) -> list:
+        """Both sides in this process on an imported module, the artifacts passed through
+        the bundle encoding as between the jails (tests and debugging only); the secret is
+        random unless given."""
+        import secrets
+
+        inputs = self.make_inputs(quick, seed, secrets.randbits(63) if secret is None
+                                  else secret)
         record = Recorder()
-        self.produce(module, {k: v.copy() for k, v in inputs.items()}, record, quick)
+        self.produce(module, {k: v.copy() for k, v in inputs.items() if not kept(k)}, record,
+                     quick)
         return list(self.measure(Artifacts(decode(encode(record.entries)), inputs, source),
                                  quick))
 
@@ -102,6 +129,11 @@ def as_checker(obj) -> Checker:
                    trusted=False, description=getattr(obj, "__doc__", "") or "")
 
 
+def kept(name: str) -> bool:
+    """An input the measuring side keeps to itself (never sent into the student's jail)."""
+    return name.startswith("_")
+
+
 UNTRUSTED_NOTE = ("scored inside the student's jail (a third-party lecture's plain check "
                   "function: a student can forge these scores)")
 
@@ -132,9 +164,11 @@ class Recorder:
             pass
         weights = list(model.weights)
         self.entries[f"model:{name}:paths"] = json_bytes([str(w.path) for w in weights])
-        for index, weight in enumerate(weights):
-            self.entries[f"model:{name}:weight:{index}"] = array_bytes(
-                np.asarray(keras.ops.convert_to_numpy(weight)))
+        if len(weights) > MAX_WEIGHT_ARRAYS:
+            return  # the measuring side says so, from the paths
+        self.entries[f"model:{name}:weights"] = encode(
+            {str(index): array_bytes(np.asarray(keras.ops.convert_to_numpy(weight)))
+             for index, weight in enumerate(weights)})
 
 
 class ArtifactError(ValueError):
@@ -171,8 +205,15 @@ class Artifacts:
         if paths is None:
             raise ArtifactError(f"no model {name} came back")
         count = len(load_json(paths))
-        arrays = [load_array(self.entries.get(f"model:{name}:weight:{i}", b""))
-                  for i in range(count)]
+        if count > MAX_WEIGHT_ARRAYS:
+            raise ArtifactError(f"the model {name} has {count:,} weight arrays; the grader "
+                                f"takes at most {MAX_WEIGHT_ARRAYS:,} (use fewer layers)")
+        packed = decode(self.entries.get(f"model:{name}:weights", encode({})),
+                        max_entries=MAX_WEIGHT_ARRAYS)
+        if sorted(packed) != sorted(str(i) for i in range(count)):
+            raise ArtifactError(f"the model {name}'s weights did not come back whole "
+                                f"({len(packed)} of {count} arrays)")
+        arrays = [load_array(packed[str(i)]) for i in range(count)]
         total = sum(a.size for a in arrays)
         if total > MAX_PARAMETERS:
             raise ArtifactError(f"{total:,} weights: more than {MAX_PARAMETERS:,}")

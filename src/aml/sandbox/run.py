@@ -27,7 +27,7 @@ from aml.errors import AmlError
 from aml.sandbox import jail
 from aml.sandbox.bundle import BundleError, decode, encode
 from aml.sandbox.measure import read_frame, write_frame
-from aml.sandbox.protocol import as_checker
+from aml.sandbox.protocol import as_checker, kept
 
 # A lecture 1 student side (Keras on the numpy backend) peaks near 1.2 GB of address space;
 # the TensorFlow backend near 1.6 GB (VmPeak, 1 thread). 4 GB leaves room for larger models
@@ -218,6 +218,71 @@ def _checker_binds(exercise) -> tuple[list, list[str]]:
     return [(str(origin), f"/checker/{origin.name}")], ["/checker"]
 
 
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "aml" / "grading.key"
+
+
+_session_key = os.urandom(32)
+_key_lock = threading.Lock()
+
+
+def grading_key() -> bytes:
+    """This machine's grading key: 32 random bytes made on first use, readable by the
+    teacher only, never bound into a jail (only /usr, /etc, Python, aml's source and the
+    data folder are). Where it cannot be kept, a key for this process only: the draws are
+    then still secret, but another run draws afresh."""
+    path = _key_file()
+    with _key_lock:
+        for _ in range(2):
+            with contextlib.suppress(OSError):
+                key = path.read_bytes()
+                if len(key) == 32:
+                    return key
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _new_key(path)
+            except OSError:
+                return _session_key
+    return _session_key
+
+
+def _new_key(path: Path) -> None:
+    """Write a key beside `path`, then link it in place: the first grader wins, a racing
+    one reads the winner's key."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(os.urandom(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
+def key_fingerprint() -> str:
+    """A short name of the grading key for the journal's settings (it tells nothing of the
+    key): shards drawn under different keys are not merged, a resume under another key
+    does not mix draws."""
+    import hashlib
+
+    return hashlib.sha256(b"aml grading key\0" + grading_key()).hexdigest()[:12]
+
+
+def grading_secret(checker: str, quick: bool, seed: int) -> int:
+    """The secret an exercise's inputs are drawn from: the grading key's HMAC of the
+    exercise and the seed. A student knows the code and the seed but not the key, so what
+    is drawn cannot be known (or typed in) before the run; the same seed on the same
+    machine draws the same, so grades are reproducible."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(grading_key(), f"{checker}\0{bool(quick)}\0{int(seed)}".encode(),
+                      hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
 class Measurer:
     """A warm measuring process for one grading slot; restarted when it fails."""
 
@@ -295,7 +360,8 @@ class Measurer:
         key = (self.exercise.checker, quick, seed)
         if key not in self.inputs_cache:
             answer = self.request({"kind": "inputs", "checker": self.exercise.checker,
-                                   "quick": quick, "seed": seed}, {}, timeout)
+                                   "quick": quick, "seed": seed, "secret": grading_secret(
+                                       self.exercise.checker, quick, seed)}, {}, timeout)
             if answer is None or "reply" not in answer:
                 raise AmlError("the measuring process could not make the exercise's inputs")
             reply = json.loads(answer.pop("reply"))
@@ -509,7 +575,8 @@ def grade_submission(exercise, submission: str | Path, measurer: Measurer, *,
                        seconds=time.perf_counter() - start)
     copied = copies_reference(exercise, source)
     inputs = measurer.inputs(quick, seed, limits.timeout_s)
-    ran = run_student(exercise, submission, chosen, inputs, quick=quick, seed=seed,
+    handed = {k: v for k, v in inputs.items() if not kept(k[len("input:"):])}
+    ran = run_student(exercise, submission, chosen, handed, quick=quick, seed=seed,
                       limits=limits, backend=backend)
     status, detail, entries = judge_student(ran, limits)
     outcome = Outcome(status, detail, output=_output_text(ran["output"], ran["output_bytes"],

@@ -85,10 +85,15 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
     if not example.targets:
         raise AmlError(f"{example.id} has no target, so a sweep has no metric to optimise")
     first = example.targets[0]
-    maximize = first.op in (">=", ">")
-    tiers = [t for t in example.targets if t.metric == first.metric]
+    maximize, reported = first.op in (">=", ">"), first.metric
+    if first.selection_metric.removeprefix("val_") != first.metric.removeprefix("test_"):
+        # A target against a baseline (iris: flowers behind a linear classifier) names the
+        # validation metric choices are made on; the sweep maximises that and reports its
+        # test counterpart.
+        reported, maximize = "test_" + first.selection_metric.removeprefix("val_"), True
+    tiers = [t for t in example.targets if t.metric == reported]
     if example.tiers is not None:
-        tiers += [t for t in example.tiers.targets() if t.metric == first.metric]
+        tiers += [t for t in example.tiers.targets() if t.metric == reported]
     settings = dict(settings or {})
     from aml.running import config_for
 
@@ -98,7 +103,7 @@ def goal_for(example: catalog.Example, quick: bool = False, settings: dict | Non
         raise AmlError(f"--set {unknown[0]}: the configuration of {example.id} has no such "
                        f"field; it has {', '.join(sorted(fields))}")
     return Goal(example, first.selection_metric, maximize, tuple(tiers), quick, settings,
-                dict(fixed or {}), reported=first.metric)
+                dict(fixed or {}), reported=reported)
 
 
 class PruningGuard:

@@ -56,33 +56,77 @@ def minimise(model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
     after every `chunk` Adam steps and every `chunk // 5` L-BFGS evaluations, with the
     model's weights up to date (L-BFGS evaluations count as steps after Adam's).
     """
-    if not model.built:
-        raise ValueError("minimise needs a built model: call it once on an input first")
-    decay = (final_learning_rate / learning_rate) ** (1.0 / max(steps, 1))
-    schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, 1, decay)
-    optimizer = keras.optimizers.Adam(schedule)
-    optimizer.build(model.trainable_variables)
-    tensorflow = keras.backend.backend() == "tensorflow"
-    adam_chunk = (_tensorflow_adam if tensorflow else _jax_adam)(model, optimizer, loss_fn)
-    history: dict[str, list[float]] = {"adam": [], "lbfgs": []}
-    done = 0
-    while done < steps:
-        n = min(chunk, steps - done)
-        history["adam"] += [float(v) for v in adam_chunk(n)]
-        done += n
-        if on_chunk is not None:
-            on_chunk(done, history["adam"][-1])
-    if lbfgs_steps:
-        value_and_grad = (_tensorflow_value_and_grad if tensorflow else _jax_value_and_grad)(
-            model, loss_fn)
-        report = None if on_chunk is None else (lambda n, loss: on_chunk(steps + n, loss))
-        history["lbfgs"] = _lbfgs(model, value_and_grad, lbfgs_steps, report, every=chunk // 5)
-    return history
+    trainer = Minimiser(model, lambda call, _data: loss_fn(call), steps=steps,
+                        learning_rate=learning_rate, final_learning_rate=final_learning_rate)
+    return trainer.run((), lbfgs_steps=lbfgs_steps, chunk=chunk, on_chunk=on_chunk)
+
+
+class Minimiser:
+    """Compiled Adam and L-BFGS for one model and one loss, reused across fits.
+
+    `loss_fn(call, data)` takes its inputs as `data`, a tuple of tensors handed to the
+    compiled steps as arguments: fits that differ only in those values (another piece of a
+    domain, other initial values) run the same compiled code, traced once. `run(data)`
+    starts Adam afresh (its moments and step count as when built) from the model's current
+    weights. `traces` counts the tracings of each compiled step (for the tests and benches).
+    """
+
+    def __init__(self, model: keras.Model, loss_fn: Callable, *, steps: int = 2000,
+                 learning_rate: float = 1e-2, final_learning_rate: float = 1e-4):
+        if not model.built:
+            raise ValueError("minimise needs a built model: call it once on an input first")
+        decay = (final_learning_rate / learning_rate) ** (1.0 / max(steps, 1))
+        schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, 1, decay)
+        self.model, self.loss_fn, self.steps = model, loss_fn, steps
+        self.optimizer = keras.optimizers.Adam(schedule)
+        self.optimizer.build(model.trainable_variables)
+        self._fresh = [ops.convert_to_numpy(v.value) for v in self.optimizer.variables]
+        self.traces = {"adam": 0, "lbfgs": 0}
+        self._tensorflow = keras.backend.backend() == "tensorflow"
+        self._adam = None
+        self._value_and_grad = None
+
+    def _counted(self, kind: str, loss_fn: Callable) -> Callable:
+        """loss_fn, counting the traces of `kind`: its Python body runs only when traced."""
+
+        def counted(call, data):
+            self.traces[kind] += 1
+            return loss_fn(call, data)
+
+        return counted
+
+    def run(self, data: tuple = (), *, lbfgs_steps: int = 0, chunk: int = 500,
+            on_chunk: Callable[[int, float], None] | None = None,
+            adam: bool = True) -> dict[str, list[float]]:
+        """Train on `data`: Adam's steps (unless `adam` is False: L-BFGS only, to continue a
+        fit), then `lbfgs_steps` L-BFGS evaluations; returns the losses of each."""
+        for variable, value in zip(self.optimizer.variables, self._fresh):
+            variable.assign(value)
+        if self._adam is None:
+            build = _tensorflow_adam if self._tensorflow else _jax_adam
+            self._adam = build(self.model, self.optimizer, self._counted("adam", self.loss_fn))
+        history: dict[str, list[float]] = {"adam": [], "lbfgs": []}
+        done = 0
+        while adam and done < self.steps:
+            n = min(chunk, self.steps - done)
+            history["adam"] += [float(v) for v in self._adam(n, data)]
+            done += n
+            if on_chunk is not None:
+                on_chunk(done, history["adam"][-1])
+        if lbfgs_steps:
+            if self._value_and_grad is None:
+                build = _tensorflow_value_and_grad if self._tensorflow else _jax_value_and_grad
+                self._value_and_grad = build(self.model, self._counted("lbfgs", self.loss_fn))
+            steps = self.steps
+            report = None if on_chunk is None else (lambda n, loss: on_chunk(steps + n, loss))
+            history["lbfgs"] = _lbfgs(self.model, lambda flat: self._value_and_grad(flat, data),
+                                      lbfgs_steps, report, every=chunk // 5)
+        return history
 
 
 class _NoRetracingNotice(logging.Filter):
-    """Each model gets its own compiled step here, by design (a solver trains one network per
-    piece of a domain): TensorFlow's advice about repeated tracing does not apply."""
+    """Separate fits (other models, other losses) each get their own compiled step, by design:
+    TensorFlow's advice about repeated tracing does not apply."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "triggered tf.function retracing" not in record.getMessage()
@@ -102,24 +146,24 @@ def _tensorflow_adam(model, optimizer, loss_fn):
         return model(x, training=True)
 
     @tf.function
-    def run(n):
+    def run(n, data):
         losses = tf.TensorArray(variables[0].dtype, size=n)
         for i in tf.range(n):
             with tf.GradientTape() as tape:
-                loss = loss_fn(call)
+                loss = loss_fn(call, data)
             optimizer.apply(tape.gradient(loss, variables), variables)
             losses = losses.write(i, loss)
         return losses.stack()
 
-    return lambda n: run(tf.constant(n, tf.int32)).numpy()
+    return lambda n, data: run(tf.constant(n, tf.int32), data).numpy()
 
 
 def _jax_loss(model, loss_fn):
     non_trainable = [v.value for v in model.non_trainable_variables]
 
-    def loss_of(trainable):
+    def loss_of(trainable, data):
         return loss_fn(lambda x: model.stateless_call(trainable, non_trainable, x,
-                                                      training=True)[0])
+                                                      training=True)[0], data)
 
     return loss_of
 
@@ -130,16 +174,16 @@ def _jax_adam(model, optimizer, loss_fn):
     grad = jax.value_and_grad(_jax_loss(model, loss_fn))
 
     @functools.partial(jax.jit, static_argnums=2)
-    def run(trainable, opt_vars, n):
+    def run(trainable, opt_vars, n, data):
         def step(state, _):
-            loss, grads = grad(state[0])
+            loss, grads = grad(state[0], data)
             return optimizer.stateless_apply(state[1], grads, state[0]), loss
 
         return jax.lax.scan(step, (trainable, opt_vars), None, length=n)
 
-    def chunk(n):
+    def chunk(n, data):
         state, losses = run([v.value for v in model.trainable_variables],
-                            [v.value for v in optimizer.variables], n)
+                            [v.value for v in optimizer.variables], n, data)
         for group, values in zip((model.trainable_variables, optimizer.variables), state):
             for variable, value in zip(group, values):
                 variable.assign(value)
@@ -162,16 +206,16 @@ def _tensorflow_value_and_grad(model, loss_fn):
     dtype = model.trainable_variables[0].dtype
 
     @tf.function
-    def value_and_grad(flat):
+    def value_and_grad(flat, data):
         with tf.GradientTape() as tape:
             tape.watch(flat)
             trainable = [tf.reshape(p, s) for p, s in zip(tf.split(flat, sizes), shapes)]
             loss = loss_fn(lambda x: model.stateless_call(trainable, non_trainable, x,
-                                                          training=True)[0])
+                                                          training=True)[0], data)
         return loss, tape.gradient(loss, flat)
 
-    return lambda flat: [np.asarray(v, dtype="float64")
-                         for v in value_and_grad(tf.constant(flat, dtype))]
+    return lambda flat, data: [np.asarray(v, dtype="float64")
+                               for v in value_and_grad(tf.constant(flat, dtype), data)]
 
 
 def _jax_value_and_grad(model, loss_fn):
@@ -184,13 +228,13 @@ def _jax_value_and_grad(model, loss_fn):
     dtype = model.trainable_variables[0].dtype
 
     @jax.jit
-    def value_and_grad(flat):
+    def value_and_grad(flat, data):
         trainable = [jnp.reshape(p, s) for p, s in zip(jnp.split(flat, splits), shapes)]
-        loss, grads = jax.value_and_grad(loss_of)(trainable)
+        loss, grads = jax.value_and_grad(loss_of)(trainable, data)
         return loss, jnp.concatenate([jnp.ravel(g) for g in grads])
 
-    return lambda flat: [np.asarray(v, dtype="float64")
-                         for v in value_and_grad(jnp.asarray(flat, dtype))]
+    return lambda flat, data: [np.asarray(v, dtype="float64")
+                               for v in value_and_grad(jnp.asarray(flat, dtype), data)]
 
 
 def _assign(variables, flat) -> None:

@@ -7,8 +7,9 @@ every collocation point is handled in one vectorised call, and many optimiser st
 per compiled call (see `aml.training.full_batch`).
 
 After training, the solution's error is estimated from its residual on a dense grid (see
-`aml.training.ode_error`); with `tol`, the domain is split into pieces where the error
-arises until the estimate is under `tol` or the budget is spent, and the user is told.
+`aml.training.ode_error`); with `tol`, the piece adding most error trains longer while its
+loss still falls, else the domain is split where the error arises, until the estimate is
+under `tol` or the budget is spent, and the user is told.
 
 Right-hand sides:
 - one equation (u0 a number): f(x, u) gets x and u of shape (points, 1), e.g.
@@ -35,7 +36,7 @@ from keras import ops
 
 from aml.errors import AmlError
 from aml.models.curve import default_dtype, mlp
-from aml.training.full_batch import minimise, pointwise_derivative
+from aml.training.full_batch import Minimiser, pointwise_derivative
 from aml.training.ode_error import ErrorEstimate, defect_estimate, local_bounds
 
 __all__ = ["ODESolution", "ODEPiece", "as_rhs", "collocation_points", "default_dtype",
@@ -119,14 +120,18 @@ class ODEPiece:
     domain: tuple[float, float]
     scale: np.ndarray
     history: dict = field(default_factory=dict)
+    rounds: int = 0  # times its L-BFGS was continued (solve_ode with tol)
 
     def trial(self, x, call=None, u0=None):
-        x0, x1 = self.domain
+        lo, hi, start, scale = self.tensors()
+        return _trial(x, call or self.model, lo, hi, start if u0 is None else u0, scale)
+
+    def tensors(self):
+        """The piece's bounds, start and slope scale as tensors of the model's dtype: the
+        inputs of the compiled training step, so every piece can share one."""
         dtype = self.model.trainable_variables[0].dtype
-        t = (x - x0) * (2.0 / (x1 - x0)) - 1.0
-        start = ops.convert_to_tensor(self.u0, dtype=dtype) if u0 is None else u0
-        scale = ops.convert_to_tensor(self.scale, dtype=dtype)
-        return start + (x - x0) * scale * (call or self.model)(t)
+        return tuple(ops.convert_to_tensor(np.asarray(v, "float64"), dtype=dtype)
+                     for v in (self.domain[0], self.domain[1], self.u0, self.scale))
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """(points, m) float64 values at x (points,)."""
@@ -156,6 +161,7 @@ class ODESolution:
     tol: float | None = None
     estimate: ErrorEstimate | None = None
     seconds: float = 0.0
+    traces: dict = field(default_factory=dict)  # tracings of the training step, all pieces
 
     @property
     def domain(self) -> tuple[float, float]:
@@ -225,19 +231,47 @@ def _final_loss(history: dict) -> float:
     return float(min(losses[-50:]))
 
 
+def _trial(x, call, lo, hi, u0, scale):
+    """g(x) = u0 + (x - lo)·scale·NN(t), t = x mapped from [lo, hi] onto [-1, 1]."""
+    t = (x - lo) * (2.0 / (hi - lo)) - 1.0
+    return u0 + (x - lo) * scale * call(t)
+
+
+def _residual_mean_square(call, rhs: Callable, x, lo, hi, u0, scale, params=None):
+    u, du_dx = pointwise_derivative(lambda points: _trial(points, call, lo, hi, u0, scale), x)
+    value = rhs(x, u) if params is None else rhs(x, u, params)
+    residual = (du_dx - (value + ops.zeros_like(u))) / scale
+    return ops.mean(ops.square(residual))
+
+
 def residual_loss(piece: ODEPiece | ODESolution, rhs: Callable, x, params=None, u0=None):
     """Mean over the collocation points x (and components) of ((dg/dx - f(x, g)) / s)^2,
     with dg/dx by autodiff; `params` (a dict of tensors) and `u0` may be trainable. `rhs`
     is called as rhs(x, u), with `params` as a third argument when given."""
     if isinstance(piece, ODESolution):
         piece = piece.pieces[0]
+    lo, hi, start, scale = piece.tensors()
 
     def loss_fn(call, params=params, u0=u0):
-        u, du_dx = pointwise_derivative(lambda points: piece.trial(points, call, u0), x)
-        scale = ops.convert_to_tensor(piece.scale, dtype=u.dtype)
-        value = rhs(x, u) if params is None else rhs(x, u, params)
-        residual = (du_dx - (value + ops.zeros_like(u))) / scale
-        return ops.mean(ops.square(residual))
+        return _residual_mean_square(call, rhs, x, lo, hi, start if u0 is None else u0, scale,
+                                     params)
+
+    return loss_fn
+
+
+def _piece_loss(rhs: Callable) -> Callable:
+    """The residual loss with everything a piece changes among its inputs:
+    data = (x, lo, hi, u0, scale) plus f's values at x when f ignores u."""
+
+    def loss_fn(call, data):
+        if len(data) == 6:
+            values = data[5]
+
+            def f(_x, _u):
+                return values
+        else:
+            f = rhs
+        return _residual_mean_square(call, f, *data[:5])
 
     return loss_fn
 
@@ -291,49 +325,79 @@ class _Settings:
     on_chunk: Callable | None
 
 
-def _new_model(template: keras.Model | None, settings: _Settings, m: int) -> keras.Model:
-    if template is None:
-        model = mlp(settings.hidden, seed=settings.seed, dtype=settings.dtype, outputs=m)
-    else:
-        model = keras.models.clone_model(template)
-    if not model.built:
-        model(np.zeros((1, 1), dtype=settings.dtype))
-    return model
+class _PieceTrainer:
+    """Trains every piece of one solve on one working model with one compiled step: a piece's
+    bounds, start and slope scale (and f's values, when f ignores u) are inputs of the step,
+    not constants baked into it, so a new piece costs its training, not a new compilation.
+    Each piece starts from the same initial weights and keeps its own copy of the result."""
 
+    def __init__(self, rhs: SystemRHS, model: keras.Model | None, settings: _Settings):
+        if model is None:
+            model = mlp(settings.hidden, seed=settings.seed, dtype=settings.dtype,
+                        outputs=rhs.m)
+        self.dtype = model.trainable_variables[0].dtype if model.built else settings.dtype
+        if not model.built:
+            model(np.zeros((1, 1), dtype=self.dtype))
+        out = ops.shape(model(np.zeros((1, 1), dtype=self.dtype)))[-1]
+        if out != rhs.m:
+            raise AmlError(f"the model gives {out} output(s) per x, the equation has {rhs.m} "
+                           f"component(s); end it with Dense({rhs.m})")
+        self.rhs, self.model, self.settings = rhs, model, settings
+        self.initial = model.get_weights()
+        self.minimisers: dict[bool, Minimiser] = {}  # keyed by "f ignores u"
 
-def _train_piece(rhs: SystemRHS, model: keras.Model, u0: np.ndarray,
-                 domain: tuple[float, float], settings: _Settings,
-                 slope_hint: np.ndarray | None = None) -> ODEPiece:
-    dtype = model.trainable_variables[0].dtype
-    grid = collocation_points(domain, settings.points)
-    slope = check_rhs(rhs, grid, u0).max(axis=0)
-    if slope_hint is not None:
-        slope = np.maximum(slope, slope_hint)
-    out = ops.shape(model(np.zeros((1, 1), dtype=dtype)))[-1]
-    if out != rhs.m:
-        raise AmlError(f"the model gives {out} output(s) per x, the equation has {rhs.m} "
-                       f"component(s); end it with Dense({rhs.m})")
-    piece = ODEPiece(model, np.asarray(u0, "float64"), domain, np.maximum(1.0, slope))
-    x = ops.convert_to_tensor(grid, dtype=dtype)
-    f = rhs
-    fixed = _values_if_independent_of_u(rhs, grid, u0)
-    if fixed is not None:  # f(x) alone: evaluate once (NumPy functions work too)
-        values = ops.convert_to_tensor(fixed, dtype=dtype)
+    @property
+    def traces(self) -> dict[str, int]:
+        """Tracings of the training steps so far, over every piece (1 each when shared)."""
+        return {kind: sum(m.traces[kind] for m in self.minimisers.values())
+                for kind in ("adam", "lbfgs")}
 
-        def f(_x, _u, _params=None):
-            return values
-    try:
-        piece.history = minimise(model, residual_loss(piece, f, x), steps=settings.steps,
-                                 learning_rate=settings.learning_rate,
-                                 final_learning_rate=settings.final_learning_rate,
-                                 lbfgs_steps=settings.lbfgs_steps, on_chunk=settings.on_chunk)
-    except (TypeError, NotImplementedError) as err:
-        if fixed is not None:
-            raise
-        raise AmlError(f"the right-hand side f(x, u) cannot run in the compiled training step "
-                       f"({type(err).__name__}: {str(err)[:120]}); write it with keras.ops "
-                       f"instead of NumPy, e.g. ops.exp(-u)") from None
-    return piece
+    def train(self, u0: np.ndarray, domain: tuple[float, float],
+              slope_hint: np.ndarray | None = None, more: ODEPiece | None = None) -> ODEPiece:
+        """A piece on `domain` from u0; with `more`, that piece's fit continued by another
+        `lbfgs_steps` L-BFGS evaluations from its weights (same interval and scale)."""
+        settings = self.settings
+        grid = collocation_points(domain, settings.points)
+        slope = check_rhs(self.rhs, grid, u0).max(axis=0)
+        if slope_hint is not None:
+            slope = np.maximum(slope, slope_hint)
+        if more is not None:
+            slope = more.scale
+        piece = ODEPiece(self.model, np.asarray(u0, "float64"), domain, np.maximum(1.0, slope))
+        data = (ops.convert_to_tensor(grid, dtype=self.dtype),) + piece.tensors()
+        fixed = _values_if_independent_of_u(self.rhs, grid, u0)
+        if fixed is not None:  # f(x) alone: evaluate once (NumPy functions work too)
+            data += (ops.convert_to_tensor(fixed, dtype=self.dtype),)
+        ignores_u = fixed is not None
+        if ignores_u not in self.minimisers:
+            self.minimisers[ignores_u] = Minimiser(
+                self.model, _piece_loss(self.rhs), steps=settings.steps,
+                learning_rate=settings.learning_rate,
+                final_learning_rate=settings.final_learning_rate)
+        self.model.set_weights(self.initial if more is None else more.model.get_weights())
+        try:
+            piece.history = self.minimisers[ignores_u].run(
+                data, lbfgs_steps=settings.lbfgs_steps, on_chunk=settings.on_chunk,
+                adam=more is None)
+        except (TypeError, NotImplementedError) as err:
+            if ignores_u:
+                raise
+            raise AmlError(f"the right-hand side f(x, u) cannot run in the compiled training "
+                           f"step ({type(err).__name__}: {str(err)[:120]}); write it with "
+                           f"keras.ops instead of NumPy, e.g. ops.exp(-u)") from None
+        if more is not None:
+            piece.history = {"adam": more.history["adam"], "lbfgs": more.history["lbfgs"]
+                             + piece.history["lbfgs"], "last_lbfgs": piece.history["lbfgs"]}
+            piece.rounds = more.rounds + 1
+        piece.model = keras.models.clone_model(self.model, clone_function=_same_activation)
+        piece.model(np.zeros((1, 1), dtype=self.dtype))
+        piece.model.set_weights(self.model.get_weights())
+        return piece
+
+    def hand_back(self, pieces: list[ODEPiece]) -> None:
+        """Leave the working model (the caller's own, when given) holding the first piece."""
+        self.model.set_weights(pieces[0].model.get_weights())
+        pieces[0].model = self.model
 
 
 def _values_if_independent_of_u(rhs: SystemRHS, x: np.ndarray, u0: np.ndarray):
@@ -384,10 +448,12 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
     `dtype` defaults to float64 where the backend allows it (L-BFGS needs the precision
     to go below ~1e-4), else float32.
 
-    With `tol`, pieces of the domain where the error arises are split in two and solved
-    again, until the estimated max error is under `tol`, or `max_pieces` pieces or
-    `budget_seconds` are reached: then a `ToleranceWarning` gives the estimate, or with
-    `strict=True` an AmlError.
+    With `tol`, the solution is refined until the estimated max error is under `tol`: the
+    piece adding most error continues its L-BFGS (another `lbfgs_steps`, up to three times)
+    while its loss still halves over a run; otherwise pieces of the domain where the error
+    arises are split in two and solved again. When `max_pieces` pieces or `budget_seconds`
+    are reached first, a `ToleranceWarning` gives the estimate, or with `strict=True` an
+    AmlError.
     """
     started = time.perf_counter()
     x0, x1 = (float(v) for v in domain)
@@ -408,26 +474,47 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
                          else (dtype or default_dtype()), on_chunk)
     numpy_rhs = rhs.numpy()
     per_piece = 32 * points + 1
+    trainer = _PieceTrainer(rhs, model, settings)
 
     intervals = [(x0, x1)]
     hints: list[np.ndarray | None] = [None]
     pieces: list[ODEPiece] = []
-    unused = model  # the caller's own model trains the first piece; later ones are clones
+    more: ODEPiece | None = None  # a piece whose fit continues, at index len(pieces)
+    before_more = None  # the estimate before the last continuation, if that was the last step
+    futile: set[tuple[float, float]] = set()  # intervals whose continuation did not pay
     while True:
         for k in range(len(pieces), len(intervals)):
             begin = start if k == 0 else pieces[k - 1].values(
                 np.array([intervals[k][0]]))[0]
-            fresh, unused = unused or _new_model(model, settings, rhs.m), None
-            pieces.append(_train_piece(rhs, fresh, begin, intervals[k], settings, hints[k]))
+            pieces.append(trainer.train(begin, intervals[k], hints[k], more))
+            more = None
         estimate, slices = dense_estimate(pieces, numpy_rhs, per_piece)
-        solution = ODESolution(pieces, system, tol, estimate, time.perf_counter() - started)
+        solution = ODESolution(pieces, system, tol, estimate, time.perf_counter() - started,
+                               trainer.traces)
         if tol is None or solution.within_tol:
+            trainer.hand_back(pieces)
             return solution
         out_of_time = budget_seconds is not None and solution.seconds > budget_seconds
-        if len(intervals) >= max_pieces or out_of_time:
+        if out_of_time:
+            break
+        # more steps before more pieces: the worst piece keeps its L-BFGS going while that
+        # still pays: its loss halved over the second half of the last run, three times at
+        # most, and no continuation of that interval has failed to halve the estimate (a
+        # case out of reach, like a blow-up, then refuses without training every piece to
+        # the end)
+        if before_more is not None and estimate.bound > 0.5 * before_more[0]:
+            futile.add(before_more[1])
+        worst = _worst_piece(intervals, estimate, slices, tol)
+        before_more = None
+        if intervals[worst] not in futile and _still_learning(pieces[worst]):
+            more, pieces = pieces[worst], pieces[:worst]
+            before_more = (estimate.bound, intervals[worst])
+            continue
+        if len(intervals) >= max_pieces:
             break
         intervals, hints, keep = _split(intervals, pieces, estimate, slices, tol, max_pieces)
         pieces = pieces[:keep]
+    trainer.hand_back(pieces)
     limit = (f"{budget_seconds:g} s spent" if out_of_time
              else f"max_pieces={max_pieces} reached")
     message = (f"solve_ode: estimated max error {solution.error_estimate:.2e} is above "
@@ -437,6 +524,31 @@ def solve_ode(f: Callable, u0, domain: tuple[float, float] = (0.0, 2.0), *,
         raise AmlError(message)
     warnings.warn(message, ToleranceWarning, stacklevel=2)
     return solution
+
+
+def _same_activation(layer):
+    """A fresh copy of a layer that keeps its activation object: on JAX the curve networks
+    use jax.numpy.tanh (aml.models.curve.mlp), which a configuration cannot name, so the
+    default clone (through get_config) fails there."""
+    config = layer.get_config()
+    if "activation" in config and hasattr(layer, "activation"):
+        config["activation"] = layer.activation
+    return layer.__class__.from_config(config)
+
+
+def _still_learning(piece: ODEPiece, rounds: int = 3) -> bool:
+    losses = piece.history.get("last_lbfgs", piece.history.get("lbfgs")) or []
+    if piece.rounds >= rounds or len(losses) < 20:
+        return False
+    return min(losses[:len(losses) // 2]) > 2.0 * min(losses)
+
+
+def _worst_piece(intervals, estimate: ErrorEstimate, slices, tol: float) -> int:
+    """The piece adding most error for its length (its share of `tol`)."""
+    local = local_bounds(estimate, slices)
+    total = intervals[-1][1] - intervals[0][0]
+    return max(range(len(intervals)),
+               key=lambda k: local[k] / (tol * (intervals[k][1] - intervals[k][0]) / total))
 
 
 def _split(intervals, pieces, estimate: ErrorEstimate, slices, tol: float, max_pieces: int):

@@ -9,9 +9,20 @@ from aml.lectures import Example, Exercise, Lecture
 from aml.targets import Target
 
 _HERE = "aml.lectures.lecture1"
-_IRIS_TARGET = (Target("test_accuracy", ">=", 0.93),)
+# The course names no accuracy for iris; it calls the problem linear (a network is more
+# than it needs). So the network must do as well as a linear classifier on the same flowers,
+# within one flower: on 30 test flowers one flower is 3.3 points, about one standard error,
+# and a fixed bar would mostly measure how hard the seed's split is.
+LINEAR_BASELINE = ("baseline in the run: Fisher's linear discriminant (Fisher 1936, the paper "
+                   "that published these flowers) fitted on the same training flowers and "
+                   "scored on the same test flowers, less one flower (one standard error of "
+                   "a 30-flower test); the notes call iris a linear problem")
+_IRIS_TARGET = (Target("flowers_behind_linear", "<=", 1, quick=3, source=LINEAR_BASELINE,
+                       validation="val_accuracy"),)
 # the notes' network, (4+1)*8 + (8+1)*3 weights and biases, whichever Keras API builds it
-_EXERCISE_TARGETS = _IRIS_TARGET + (Target("parameters", "==", 67),)
+_EXERCISE_TARGETS = _IRIS_TARGET + (Target(
+    "parameters", "==", 67, source="the course: Dense(8, relu) -> Dense(3, softmax) on 4 "
+    "inputs, 67 parameters"),)
 # a sandboxed check of the reference solution takes 11-15 s on a busy core (TensorFlow's
 # import is most of it); eight times that still ends an endless loop in two minutes
 _CHECK_TIMEOUT = 120.0

@@ -7,11 +7,12 @@ Split (see aml.sandbox.protocol):
   or train() is student code, so training can only happen there) and returns each trained
   network as its Keras configuration and weights. The measuring side rebuilds every network
   from Keras's own layers, checks its shape, and computes the max error against the exact
-  solution itself. The residual loss's values on two networks with known losses are the
-  student's function's output (compared here with values computed here); if they are wrong
-  nothing is trained. Trusted from the jail: that the networks were trained as the contract
-  says (a file could train them some other way, e.g. on the exact solution: the error is
-  still that of the network it hands in).
+  solution itself. The residual loss's values on three networks whose losses are known in
+  closed form (cases drawn from the grader's secret for each run, so typed-in answers earn
+  nothing) are the student's function's output, compared here with values computed here;
+  if they are wrong nothing is trained. Trusted from the jail: that the networks were
+  trained as the contract says (a file could train them some other way, e.g. on the exact
+  solution: the error is still that of the network it hands in).
 - l2.compare: the measuring side trains the reference models once and hands their weights
   in; the jail calls compare() on them (NumPy, no Keras) and returns its numbers and the
   figure's bytes. Every expected number is computed here from the same weights; the figure
@@ -90,31 +91,56 @@ def _student_network(module, record, name: str):
     return model
 
 
-def _loss_cases():
-    """Two networks whose residual loss for du/dx = 2x is known exactly: an exact solution
-    (NN(x) = x, loss 0) and NN = 0 (g = 1: loss = mean of (2x)^2 over the points)."""
-    from aml.training.residual import collocation_points
+def loss_inputs(quick: bool, seed: int, secret: int) -> dict:
+    """Cases of the residual loss drawn from the run's secret: x0, u0, 32 points in
+    [x0, x0 + 2] and the coefficients of each case's network and right-hand side."""
+    rng = np.random.default_rng(secret)
+    x0 = rng.uniform(-1, 1)
+    points = np.sort(rng.uniform(x0, x0 + 2, 32)).reshape(-1, 1)
+    return {"loss.points": points,
+            "loss.coefficients": np.array([x0, rng.uniform(-2, 2),
+                                           *rng.uniform(-3, 3, _COEFFICIENTS)])}
 
-    points = collocation_points(DOMAIN, 32)
-    return points, (
-        ("residual_loss is 0 for an exact solution (du/dx = 2x, NN(x) = x)",
-         lambda p: p, 0.0,
+
+_COEFFICIENTS = 7  # a1 c1 | a2 b2 c2 | p q (case 3 reuses case 2's right-hand side)
+
+
+def _loss_cases(inputs: dict):
+    """Three networks whose residual loss is known exactly, for the drawn x0, u0, points:
+    - du/dx = a1 x + c1 and its exact solution: NN(x) = c1 + a1 (x + x0) / 2, loss 0;
+    - NN = 0 with f(x, u) = a2 x + b2 u + c2: g = u0, dg/dx = 0, loss = mean f(x, u0)^2;
+    - NN(x) = p x + q with the same f: dg/dx = NN + (x - x0) p, and f takes g, not NN.
+    Returns (x0, u0, points, [(name, network, rhs, expected loss, hint)])."""
+    x0, u0, a1, c1, a2, b2, c2, p, q = (float(v) for v in inputs["loss.coefficients"])
+    x = inputs["loss.points"].astype("float64")
+    g3 = u0 + (x - x0) * (p * x + q)
+    residual3 = (p * x + q + (x - x0) * p) - (a2 * x + b2 * g3 + c2)
+    cases = (
+        ("residual_loss is 0 for an exact solution (drawn du/dx = a x + c)",
+         lambda t: c1 + 0.5 * a1 * (t + x0), lambda t, u: a1 * t + c1, 0.0,
          "g(x) = u0 + (x - x0)·network(x); the residual is dg/dx - f(x, g): check both"),
-        ("residual_loss of NN = 0 is the mean of f(x)^2 (g = 1, dg/dx = 0)",
-         lambda p: 0.0 * p, float(np.mean((2 * points) ** 2)),
-         "square the residual at every point, then take the mean (ops.mean) over them"))
+        ("residual_loss of NN = 0 is the mean of f(x, u0)^2 (g = u0, dg/dx = 0)",
+         lambda t: 0.0 * t, lambda t, u: a2 * t + b2 * u + c2,
+         float(np.mean((a2 * x + b2 * u0 + c2) ** 2)),
+         "square the residual at every point, then take the mean (ops.mean) over them"),
+        ("residual_loss of a linear NN (drawn f(x, u) = a x + b u + c)",
+         lambda t: p * t + q, lambda t, u: a2 * t + b2 * u + c2,
+         float(np.mean(residual3 ** 2)),
+         "differentiate the whole trial solution g (value_and_slope(trial, x)) and pass g, "
+         "not NN, to f"))
+    return x0, u0, inputs["loss.points"], cases
 
 
-def _student_losses(module) -> list[float]:
+def _student_losses(module, inputs: dict) -> list[float]:
     from keras import ops
 
     from aml.models.curve import default_dtype
 
-    points, cases = _loss_cases()
+    x0, u0, points, cases = _loss_cases(inputs)
     x = ops.convert_to_tensor(points, dtype=default_dtype())
     values = []
-    for _, network, _, _ in cases:
-        value = call_student(module, "residual_loss", network, lambda p, u: 2 * p, x, 0.0, 1.0)
+    for _, network, rhs, _, _ in cases:
+        value = call_student(module, "residual_loss", network, rhs, x, x0, u0)
         try:
             values.append(float(ops.convert_to_numpy(value)))
         except (TypeError, ValueError):
@@ -125,15 +151,14 @@ def _student_losses(module) -> list[float]:
     return values
 
 
-def _losses_right(losses) -> bool:
+def _losses_right(losses, expected: list[float]) -> bool:
     from aml.models.curve import default_dtype
 
     tolerance = 1e3 * float(np.finfo(default_dtype()).eps)
-    _, cases = _loss_cases()
-    return isinstance(losses, list) and len(losses) == len(cases) and all(
+    return isinstance(losses, list) and len(losses) == len(expected) and all(
         isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        and abs(value - expected) <= tolerance * max(1.0, expected)
-        for value, (_, _, expected, _) in zip(losses, cases))
+        and abs(value - truth) <= tolerance * max(1.0, truth)
+        for value, truth in zip(losses, expected))
 
 
 def _slope_scale(eq, points: int, dtype) -> float:
@@ -178,9 +203,9 @@ def _solve_with_loss(loss, eq, model, settings: dict) -> None:
 def produce_residual(module, inputs, record, quick: bool) -> None:
     """The loss on the two known cases; then, if the settings are usable, one network per
     equation trained on the student's loss, recorded after training."""
-    losses = _student_losses(module)
+    losses = _student_losses(module, inputs)
     record.value("losses", losses)
-    if not _losses_right(losses):
+    if not _losses_right(losses, [case[3] for case in _loss_cases(inputs)[3]]):
         return  # nothing is trained on a wrong loss (the measuring side says which case)
     settings = call_student(module, "hyperparameters")
     record.value("settings", settings)
@@ -290,16 +315,15 @@ def measure_residual(art, quick: bool) -> list[CheckResult]:
     from aml.training.residual import ODEPiece
 
     losses = art.value("losses")
-    _, cases = _loss_cases()
+    cases = _loss_cases(art.inputs)[3]
     if not (isinstance(losses, list) and len(losses) == len(cases)):
         raise ArtifactError("the residual loss's values did not come back")
     results = []
-    for index, (value, (name, _, expected, hint)) in enumerate(zip(losses, cases)):
+    for value, (name, _, _, expected, hint) in zip(losses, cases):
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
             else None
-        only = [v if i == index else c[2] for i, (v, c) in enumerate(zip(losses, cases))]
-        ok = _losses_right(only)
-        results.append(CheckResult(name, ok, float(f"{number:.6g}") if number is not None
+        results.append(CheckResult(name, _losses_right([value], [expected]),
+                                   float(f"{number:.6g}") if number is not None
                                    and math.isfinite(number) else str(value)[:40],
                                    f"{expected:.6g}", hint,
                                    status="" if number is None or math.isfinite(number)
@@ -352,7 +376,7 @@ def measure_supervised(art, quick: bool) -> list[CheckResult]:
     return results
 
 
-check_residual = Checker(produce_residual, measure_residual,
+check_residual = Checker(produce_residual, measure_residual, loss_inputs,
                          description="the residual loss and the ODEs trained on it")
 check_supervised = Checker(produce_supervised, measure_supervised, supervised_inputs,
                            description="three ODE solutions fitted by regression")

@@ -5,11 +5,9 @@ Every choice here (which model reaches a tier, which is a family's best) is made
 validation images carved from the training set; the test accuracy is reported for the chosen
 models only.
 
-The course asks it on CIFAR-10: ANN tiers 30/40/50%, CNN tiers 60/70/80%. Its tiers climb
-from well above chance (10%) to about what each kind of network reaches there. Fashion-MNIST
-is easier, so the equivalent tiers here climb the same way to what each kind reaches on it:
-a dense network tops out near 88-89% (the l3.ann_images target), a small CNN near 92%
-(l3.cnn_images); the lowest tiers sit where linear models (about 84%) and tiny networks end.
+The course asks it on CIFAR-10: ANN tiers 30/40/50%, CNN tiers 60/70/80%. On the
+Fashion-MNIST stand-in the tiers are published results (the lecture spec cites them): human
+performance and a 256-128-64 MLP for dense networks, two-convolution networks for CNNs.
 """
 
 from __future__ import annotations
@@ -25,16 +23,21 @@ from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
 
 @dataclass(frozen=True)
 class CapacityConfig:
+    """Nine models share one budget: every member sees the same 100,000 training images
+    (5 epochs of a seeded 20,000-image subset, a tenth of it held out for the choices), so
+    ANN and CNN compete on equal data, and the whole family trains in a few minutes on two
+    CPU cores even on CIFAR-10 (all 50,000 images for 6-8 epochs took about 20 minutes)."""
+
     dataset: str = "auto"
     ann_family: tuple = ((4,), (16,), (64,), (256,), (512, 256))
     cnn_family: tuple = (((4,), (16,)), ((8, 16), (32,)), ((16, 32), (64,)),
                          ((32, 64), (128,)))
-    ann_epochs: int = 8
-    cnn_epochs: int = 6
+    ann_epochs: int = 5
+    cnn_epochs: int = 5
     batch_size: int = 128
     ann_learning_rate: float = 1e-3
     cnn_learning_rate: float = 2e-3
-    train_limit: int | None = None
+    train_limit: int | None = 20_000
     test_limit: int | None = None
 
     @classmethod

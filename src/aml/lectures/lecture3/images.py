@@ -310,7 +310,13 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     ctx.log(f"test accuracy {test['accuracy']:.4f}; showing {kernels.shape[-1]} filters of "
             f"{kernels.shape[0]}x{kernels.shape[1]} and their maps for a '{label}'")
     ctx.save_figure(_filters_figure(kernels, image, maps, label, data.dataset), "feature_maps")
+    # chance: always answering the test images' most common class
+    chance = float(np.bincount(data.y_test).max() / len(data.y_test))
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
+            "chance_accuracy": round(chance, 4),
+            "accuracy_over_chance": round(test["accuracy"] - chance, 4),
+            "accuracy_over_chance_se": round(standard_error(test["accuracy"],
+                                                            len(data.y_test)), 4),
             "parameters": model.count_params(), "n_test": len(data.x_test),
             "filters_shown": int(kernels.shape[-1]),
             "active_fraction": round(float((maps > 0).mean()), 4)}

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import secrets
 
 import numpy as np
 
+from aml.data import projectile
 from aml.grading.checks import (
     INVALID,
     CheckResult,
@@ -45,9 +45,8 @@ def _training(name: str, run):
 def _loss_config(quick: bool):
     from aml.lectures.lecture4.physics import PhysicsLossConfig
 
-    config = PhysicsLossConfig.quick() if quick else PhysicsLossConfig()
-    # The exercise keeps the detector that reads 15% low (the example's second scenario).
-    return dataclasses.replace(config, gain=config.miscalibrated_gain)
+    # The course's case, as in the example's main scenario: a calibrated detector.
+    return PhysicsLossConfig.quick() if quick else PhysicsLossConfig()
 
 
 def _loss_cases() -> tuple:
@@ -58,10 +57,12 @@ def _loss_cases() -> tuple:
              "penalty = weight * relu(|mean(y_pred) * length - 1| - tolerance)^2"))
 
 
-def loss_inputs(quick: bool, seed: int) -> dict:
-    """(y_true, y_pred) pairs whose y_pred is normalised to each case's scale."""
+def loss_inputs(quick: bool, seed: int, secret: int) -> dict:
+    """(y_true, y_pred) pairs whose y_pred is normalised to each case's scale, drawn from
+    the run's secret (the expected values are the reference loss's on them, computed on
+    the measuring side)."""
     config = _loss_config(quick)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(secret)
     made = {"y_true": rng.uniform(0, 1, (64, 1)).astype("float32")}
     for index, (_, scale, _) in enumerate(_loss_cases()):
         y_pred = rng.uniform(0, 1, (64, 1)).astype("float32")
@@ -177,7 +178,7 @@ def measure_loss(art, quick: bool) -> list[CheckResult]:
         "normalisation error improvement", ratio, improvement, quick,
         "a larger weight or a smaller tolerance enforces the normalisation harder",
         shown=round(ratio, 2)))
-    results[-1].target += f"x (plain {plain['normalisation_error']:.4f})"
+    results[-1].target += f" (plain error / yours; plain {plain['normalisation_error']:.4f})"
     mse_ratio = guided["test_mse"] / max(plain["test_mse"], 1e-12)
     results.append(against(
         "test MSE no worse than plain MSE", mse_ratio,
@@ -209,13 +210,40 @@ def _net_config(quick: bool):
     return PhysicsNetConfig.quick() if quick else PhysicsNetConfig()
 
 
-def projectile_inputs(quick: bool, seed: int) -> dict:
-    """Times to predict: the extrapolation grid, and probe times drawn afresh for every
-    grading run (the student cannot know them) to test the model's structure."""
+def _drawn(rng, low: int, high: int, published: float, gap: float) -> float:
+    """A value drawn uniformly from [low, high] without the band published*(1 +- gap):
+    a constant typed in from the course text is then always off by more than the check's
+    tolerance."""
+    band = (published * (1 - gap), published * (1 + gap))
+    width = (high - low) - (band[1] - band[0])
+    value = low + rng.uniform(0.0, width)
+    return value if value < band[0] else value + (band[1] - band[0])
+
+
+def projectile_inputs(quick: bool, seed: int, secret: int) -> dict:
+    """A throw drawn from the run's secret: g in [8, 12] and v0 in [15, 25] (never within
+    4% of the course's 9.7 and 20), its noisy samples on [0, t_max]
+    handed to the student's side, its constants kept here ("_constants"). Also the
+    extrapolation times and probe times for the model's structure."""
     config = _net_config(quick)
-    rng = np.random.default_rng(secrets.randbits(64))
-    return {"t_extrapolate": _extrapolation_times(config),
-            "t_probe": rng.uniform(0.0, config.t_extrapolate, (PROBE_TIMES, 1)).astype("float32")}
+    rng = np.random.default_rng(secret)
+    # +-4% around the course's constants is about ten standard errors of their least-squares
+    # fit on these samples (g's is 0.035, v0's 0.07): a typed-in 9.7 or 20 is never close
+    gap = 0.04
+    g = _drawn(rng, 8, 12, config.g, gap)
+    v0 = _drawn(rng, 15, 25, config.v0, gap)
+    t = np.sort(rng.uniform(0.0, config.t_max, config.n_points))
+    # The noise is made orthogonal to the formula's columns t and t^2: the least-squares fit
+    # of these samples is then exactly the drawn (g, v0), so the tolerance measures the
+    # student's training, not how this run's noise happened to fall.
+    columns = np.stack([t, t ** 2], axis=1)
+    noise = rng.normal(0.0, config.noise, config.n_points)
+    noise -= columns @ np.linalg.lstsq(columns, noise, rcond=None)[0]
+    x = projectile.position(t, v0, g) + noise
+    return {"t_train": t[:, None].astype("float32"), "x_train": x[:, None].astype("float32"),
+            "t_extrapolate": _extrapolation_times(config),
+            "t_probe": rng.uniform(0.0, config.t_extrapolate, (PROBE_TIMES, 1)).astype("float32"),
+            "_constants": np.array([g, v0])}
 
 
 def _extrapolation_times(config):
@@ -223,7 +251,7 @@ def _extrapolation_times(config):
 
 
 def produce_projectile(module, inputs, record, quick: bool) -> None:
-    """Build, train (the lecture's recipe on the throw's samples), then the constants the
+    """Build, train (the lecture's recipe on the samples handed in), then the constants the
     student reads from the model and its heights at the times handed in."""
     import keras
 
@@ -242,7 +270,8 @@ def produce_projectile(module, inputs, record, quick: bool) -> None:
     record.value("shape", shape)
     if shape != [5, 1]:
         return
-    _training("training your model", lambda: fit_projectile(model, config))
+    samples = (inputs["t_train"], inputs["x_train"])
+    _training("training your model", lambda: fit_projectile(model, config, samples=samples))
     constants = call_student(module, "learned_constants", model)
     try:
         g, v0 = (float(c) for c in constants)
@@ -254,19 +283,24 @@ def produce_projectile(module, inputs, record, quick: bool) -> None:
                                                lambda n=name: predict(model, inputs[n])))
 
 
-@functools.lru_cache(maxsize=2)
-def _dense_baseline(quick: bool) -> float:
-    """The extrapolation error of the unstructured dense network (no student code)."""
+@functools.lru_cache(maxsize=4)
+def _dense_baseline(quick: bool, t: bytes, x: bytes, g: float, v0: float) -> float:
+    """The extrapolation error of the unstructured dense network trained on the same
+    samples (no student code)."""
     import keras
 
-    from aml.lectures.lecture4.physics import extrapolation_rmse, fit_projectile
+    from aml.lectures.lecture4.physics import fit_projectile, predict
     from aml.models.projectile import dense_regressor
 
     config = _net_config(quick)
     keras.utils.set_random_seed(0)
     dense = dense_regressor(config.baseline_hidden)
-    fit_projectile(dense, config, learning_rate=config.baseline_learning_rate)
-    return extrapolation_rmse(dense, config)
+    samples = tuple(np.frombuffer(b, dtype=np.float32).reshape(-1, 1).copy() for b in (t, x))
+    fit_projectile(dense, config, learning_rate=config.baseline_learning_rate,
+                   samples=samples)
+    times = _extrapolation_times(config)
+    truth = projectile.position(times, v0, g)
+    return float(np.sqrt(np.mean((predict(dense, times) - truth) ** 2)))
 
 
 def _heights(art, name: str, rows: int):
@@ -280,7 +314,7 @@ def _heights(art, name: str, rows: int):
 def measure_projectile(art, quick: bool) -> list[CheckResult]:
     """Shape, the learned g and v0, and the extrapolation error computed here from the
     model's heights, once they agree with v0 t - g t^2/2 at times the student never saw."""
-    from aml.data import projectile
+    from aml.lectures.lecture4.physics import least_squares_constants
 
     config = _net_config(quick)
     if art.value("shape") is None:
@@ -298,13 +332,19 @@ def measure_projectile(art, quick: bool) -> list[CheckResult]:
             and all(finite(c) for c in constants)):
         raise ArtifactError("learned_constants() did not give two finite numbers")
     g, v0 = (float(c) for c in constants)
-    for name, value, truth in (("g", g, config.g), ("v0", v0, config.v0)):
-        target = target_of("l4.structured_net", f"{name}_relative_error")
-        tolerance = target.threshold_for(quick)
-        error = abs(value - truth) / truth
-        results.append(CheckResult(f"learned {name} within {tolerance:.0%}",
-                                   target.met(error, quick), round(value, 4),
-                                   f"{truth} +- {tolerance:.0%}",
+    true_g, true_v0 = (float(c) for c in art.inputs["_constants"])
+    # The drawn throw's samples the jail trained on, fitted here by least squares (their
+    # noise is orthogonal to t and t^2, so the fit is the drawn g and v0 themselves).
+    fitted = least_squares_constants(config, samples=(art.inputs["t_train"],
+                                                      art.inputs["x_train"]))
+    for name, value in (("g", g), ("v0", v0)):
+        target = target_of("l4.structured_net", f"{name}_from_least_squares_in_se")
+        allowed = target.threshold_for(quick) * fitted[f"{name}_se"]
+        distance = abs(value - fitted[name]) / fitted[f"{name}_se"]
+        results.append(CheckResult(f"learned {name} as least squares finds it",
+                                   target.met(distance, quick), round(value, 4),
+                                   f"{fitted[name]:.4f} +- {allowed:.4f} (a throw drawn for "
+                                   "this run)",
                                    "the output must be v0 * t - g * t**2 / 2 with g and v0 "
                                    "from the sub-networks; scale them to about 10"))
     probe = art.inputs["t_probe"].astype("float64")
@@ -315,23 +355,28 @@ def measure_projectile(art, quick: bool) -> list[CheckResult]:
     if gap > 1e-3 * max(1.0, float(np.max(np.abs(formula)))):
         return results + [CheckResult(
             name, False, f"heights differ from v0 t - g t^2/2 by {gap:.3g} m",
-            f"{target.op} {target.threshold_for(quick):g}x smaller error",
+            f"{target.op} {target.threshold_for(quick):g} (dense error / yours)",
             "the model must compute x = v0 * t - g * t**2 / 2 with the g and v0 that "
             "learned_constants() returns")]
     times = _extrapolation_times(config)
-    truth = projectile.position(times, config.v0, config.g)
+    truth = projectile.position(times, true_v0, true_g)
     mine = float(np.sqrt(np.mean((_heights(art, "t_extrapolate", len(times)) - truth) ** 2)))
-    ratio = _dense_baseline(quick) / max(mine, 1e-12)
+    dense = _dense_baseline(quick, art.inputs["t_train"].astype(np.float32).tobytes(),
+                            art.inputs["x_train"].astype(np.float32).tobytes(), true_g,
+                            true_v0)
+    ratio = dense / max(mine, 1e-12)
     results.append(against(name, ratio, target, quick,
                            "g and v0 must not depend on t: feed the sub-networks a "
                            "constant input", shown=round(ratio, 1)))
-    results[-1].target += "x smaller error"
+    results[-1].target += " (dense error / yours)"
     return results
 
 
 # Split (aml.sandbox.protocol): the structured network is a subclass whose call() is student
-# code, so it is trained and read in the jail. Trusted: the g and v0 that learned_constants()
-# reports (they are what the exercise asks the student's code to produce). Bounded: the
+# code, so it is trained and read in the jail, on the samples of a throw drawn for this run
+# whose constants stay here. Trusted: the g and v0 that learned_constants() reports (they
+# are what the exercise asks the student's code to produce); since the throw is drawn from
+# a secret the jail never sees, typing in the course's constants earns nothing. Bounded: the
 # extrapolation is scored here from the model's heights, and only once its heights at times
 # drawn afresh for this run match v0 t - g t^2/2 with those g and v0, so a free-form or
 # lying model cannot pass it; the true heights and the dense baseline stay here.

@@ -69,7 +69,11 @@ def _projectile_both_ways(config: InverseConfig, ctx: RunContext) -> dict:
     import keras
 
     from aml.data import projectile
-    from aml.lectures.lecture4.physics import PhysicsNetConfig, fit_projectile
+    from aml.lectures.lecture4.physics import (
+        PhysicsNetConfig,
+        against_least_squares,
+        fit_projectile,
+    )
     from aml.models.projectile import learned_constants, projectile_network
     from aml.training.inverse import fit_ode
     from aml.training.residual import first_order
@@ -88,7 +92,8 @@ def _projectile_both_ways(config: InverseConfig, ctx: RunContext) -> dict:
     ctx.log(f"projectile, structured network: g = {g_net:.4f}, v0 = {v0_net:.4f} (no interval)")
     ctx.log("projectile, fit_ode:\n" + fit.report())
     truth = {"g": throw.g, "v0": throw.v0}
-    out = {"structured_g": g_net, "structured_v0": v0_net}
+    out = {"structured_g": g_net, "structured_v0": v0_net,
+           **against_least_squares(fit.params["g"], fit.params["v0"], throw, ctx.seed)}
     for name in ("g", "v0"):
         out[f"{name}_relative_error"] = abs(fit.params[name] - truth[name]) / truth[name]
         out[f"projectile_{name}"] = fit.params[name]

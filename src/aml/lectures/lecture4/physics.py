@@ -210,15 +210,42 @@ class PhysicsNetConfig:
 
 
 def fit_projectile(model, config: PhysicsNetConfig, seed: int = 0,
-                   learning_rate: float | None = None):
-    """Train any t -> x model on the throw's samples with the lecture's recipe."""
+                   learning_rate: float | None = None, samples=None):
+    """Train any t -> x model with the lecture's recipe on the throw's samples (t, x), by
+    default those of `config`'s throw."""
     from aml.data import projectile
 
-    t, x = projectile.load(config.n_points, 0.0, config.t_max, config.v0, config.g,
-                           config.noise, seed=seed)
+    t, x = samples if samples is not None else projectile.load(
+        config.n_points, 0.0, config.t_max, config.v0, config.g, config.noise, seed=seed)
     return train_regressor(model, t, x, epochs=config.epochs,
                            learning_rate=learning_rate or config.learning_rate, seed=seed,
                            anneal=True)
+
+
+def least_squares_constants(config: PhysicsNetConfig, seed: int = 0, samples=None) -> dict:
+    """g and v0 fitted to the same noisy heights (the samples (t, x), by default those of
+    `config`'s throw) by linear least squares on x = v0 t - g t^2/2, with their standard
+    errors: the optimum the structured network's MSE loss shares, and how precisely these
+    samples pin it down."""
+    from aml.data import projectile
+
+    t, x = samples if samples is not None else projectile.load(
+        config.n_points, 0.0, config.t_max, config.v0, config.g, config.noise, seed=seed)
+    t, x = np.asarray(t, np.float64)[:, 0], np.asarray(x, np.float64)[:, 0]
+    design = np.stack([t, -t ** 2 / 2], axis=1)
+    (v0, g), *_ = np.linalg.lstsq(design, x, rcond=None)
+    residual_variance = np.sum((x - design @ [v0, g]) ** 2) / (len(x) - 2)
+    se_v0, se_g = np.sqrt(np.diag(residual_variance * np.linalg.inv(design.T @ design)))
+    return {"g": float(g), "v0": float(v0), "g_se": float(se_g), "v0_se": float(se_v0)}
+
+
+def against_least_squares(g: float, v0: float, config: PhysicsNetConfig, seed: int) -> dict:
+    """How far the learned constants sit from the least-squares ones, in standard errors."""
+    fitted = least_squares_constants(config, seed)
+    return {"least_squares_g": fitted["g"], "least_squares_g_se": fitted["g_se"],
+            "least_squares_v0": fitted["v0"], "least_squares_v0_se": fitted["v0_se"],
+            "g_from_least_squares_in_se": abs(g - fitted["g"]) / fitted["g_se"],
+            "v0_from_least_squares_in_se": abs(v0 - fitted["v0"]) / fitted["v0_se"]}
 
 
 def extrapolation_rmse(model, config: PhysicsNetConfig, inside: bool = False) -> float:
@@ -273,6 +300,7 @@ def physics_net(config: PhysicsNetConfig, ctx: RunContext) -> dict:
         "learned_g": g, "learned_v0": v0,
         "g_relative_error": abs(g - config.g) / config.g,
         "v0_relative_error": abs(v0 - config.v0) / config.v0,
+        **against_least_squares(g, v0, config, ctx.seed),
         "structured_extrapolation_rmse": errors["structured"],
         "dense_extrapolation_rmse": errors["dense"],
         "extrapolation_improvement": errors["dense"] / max(errors["structured"], 1e-12),

@@ -2,8 +2,10 @@
 
 Contract: tournament_select(scores, n, size, rng), crossover(mothers, fathers, rng),
 mutate(population, sigma, rate, rng) and evolve(fitness, n_genes, seed=0) -> best genome
-(see the template's header). The operators are tested on known inputs; evolve is run on the
-iris fitness and must reach the example's accuracy within the time limit.
+(see the template's header). The operators are tested on inputs drawn for each grading run
+(from the grader's secret: answers typed in for fixed inputs earn nothing); evolve is run on
+the iris fitness and must come within one test flower of Fisher's linear discriminant on the
+same flowers, within the time limit.
 
 Split (see aml.sandbox.protocol): the jail gets the operators' test inputs and the iris
 training split (the data the fitness is computed on, labels included, as the student's code
@@ -31,34 +33,47 @@ from aml.grading.checks import (
 from aml.sandbox.protocol import Checker, finite
 
 read_specs()  # the targets this module grades against, fixed before student code runs
+SPLIT_SEED = 42  # the iris split every submission is trained and scored on
 
 IRIS_ACTIVATIONS = ("relu", "softmax")  # the iris network's layers (aml.models.iris)
-TOURNAMENTS, POPULATION, GENES = 2000, 400, 67
 
 
-def genetic_inputs(quick: bool, seed: int) -> dict:
+def genetic_inputs(quick: bool, seed: int, secret: int) -> dict:
+    """The iris training split (the test split stays here) and the operators' test cases,
+    drawn from the run's secret: scores in a shuffled order, the tournaments' number and
+    size, parents and a population of random genes, the mutation's sigma and rate."""
     from aml.lectures.lecture5.evolution import iris_fitness
 
-    fitness, _ = iris_fitness()  # the test split stays here
+    fitness, _ = iris_fitness(SPLIT_SEED)  # the test split stays here
+    rng = np.random.default_rng(secret)
+    members, genes, population = (int(rng.integers(40, 61)), int(rng.integers(40, 91)),
+                                  int(rng.integers(300, 501)))
     return {"x_train": fitness.x, "y_train": fitness.y,
-            "layout": np.asarray(fitness.layout.shapes)}
+            "layout": np.asarray(fitness.layout.shapes),
+            "scores": rng.permutation(members) + rng.uniform(0, 0.5, members),
+            "tournament": np.array([rng.integers(1500, 2501), rng.integers(2, 5)]),
+            "mothers": rng.normal(0, 1, (population // 2, genes)).astype("float32"),
+            "fathers": rng.normal(0, 1, (population // 2, genes)).astype("float32"),
+            "population": rng.normal(0, 1, (population, genes)).astype("float32"),
+            "mutation": np.array([rng.uniform(0.2, 1.0), rng.uniform(0.1, 0.4)])}
 
 
 def produce_genetic(module, inputs, record, quick: bool) -> None:
     from aml.training.genetic import ClassifierFitness, DenseLayout
 
     rng = np.random.default_rng(0)
+    tournaments, size = (int(v) for v in inputs["tournament"])
     record.array("picked", _numbers(call_student(module, "tournament_select",
-                                                 np.arange(50, dtype=float), TOURNAMENTS, 3,
+                                                 inputs["scores"].copy(), tournaments, size,
                                                  rng)))
-    mothers = np.zeros((200, GENES), dtype=np.float32)
-    fathers = np.ones((200, GENES), dtype=np.float32)
-    record.array("children", _numbers(call_student(module, "crossover", mothers, fathers,
-                                                   rng)))
-    population = np.zeros((POPULATION, GENES), dtype=np.float32)
-    record.array("mutated", _numbers(call_student(module, "mutate", population, 0.5, 0.2,
+    record.array("children", _numbers(call_student(module, "crossover",
+                                                   inputs["mothers"].copy(),
+                                                   inputs["fathers"].copy(), rng)))
+    population = inputs["population"].copy()
+    sigma, rate = (float(v) for v in inputs["mutation"])
+    record.array("mutated", _numbers(call_student(module, "mutate", population, sigma, rate,
                                                   rng)))
-    record.value("input_untouched", bool(np.all(population == 0)))
+    record.value("input_untouched", bool(np.array_equal(population, inputs["population"])))
     layout = DenseLayout(tuple(tuple(int(v) for v in row) for row in inputs["layout"]),
                          IRIS_ACTIVATIONS)
     fitness = ClassifierFitness(layout, inputs["x_train"], inputs["y_train"])
@@ -78,41 +93,65 @@ def _numbers(value):
     return array
 
 
+def _winner_rank(members: int, size: int) -> tuple[float, float]:
+    """The expected rank (0 = least fit) of a tournament's winner among `members`: `size`
+    entrants drawn with replacement, and without."""
+    ranks = np.arange(members)
+    with_replacement = float(np.sum(ranks * (((ranks + 1) / members) ** size
+                                             - (ranks / members) ** size)))
+    from math import comb
+
+    without = float(sum(r * comb(r, size - 1) for r in ranks) / comb(members, size))
+    return with_replacement, without
+
+
 def _operator_checks(art) -> list[CheckResult]:
-    scores = np.arange(50, dtype=float)
+    scores = art.inputs["scores"]
+    members = len(scores)
+    tournaments, size = (int(v) for v in art.inputs["tournament"])
+    rank_of = np.argsort(np.argsort(scores))
     picked = art.array("picked")
-    valid = picked.shape == (TOURNAMENTS,) and bool(np.all(np.isfinite(picked))) \
-        and bool(np.all((picked >= 0) & (picked < 50) & (picked == np.round(picked))))
-    # With size 3 the expected rank of a winner is 3/4 of the way up the population.
-    mean_rank = float(scores[picked.astype(int)].mean()) if valid else None
+    valid = picked.shape == (tournaments,) and bool(np.all(np.isfinite(picked))) \
+        and bool(np.all((picked >= 0) & (picked < members) & (picked == np.round(picked))))
+    mean_rank = float(rank_of[picked.astype(int)].mean()) if valid else None
+    # The two ways of drawing entrants bound the expectation; 2 ranks either side are
+    # about ten standard errors of a mean over 1500 or more tournaments.
+    low, high = sorted(_winner_rank(members, size))
     results = [CheckResult("tournament selection favours the fit",
-                           mean_rank is not None and 34 <= mean_rank <= 40,
+                           mean_rank is not None and low - 2 <= mean_rank <= high + 2,
                            None if mean_rank is None else round(mean_rank, 1),
-                           "mean winner rank about 36.9 of 0..49 (2000 tournaments of 3)",
+                           f"mean winner rank {low:.1f}-{high:.1f} of 0..{members - 1} "
+                           f"({tournaments} tournaments of {size})",
                            "return n indices into scores, each the argmax of `size` random "
                            "entrants")]
+    mothers, fathers = art.inputs["mothers"], art.inputs["fathers"]
     children = art.array("children")
-    share = float(children.mean()) if children.shape == (200, GENES) else None
-    from_parents = share is not None and bool(np.all((children == 0) | (children == 1)))
+    fits = children.shape == mothers.shape
+    from_father = children == fathers if fits else None
+    from_parents = fits and bool(np.all(from_father | (children == mothers)))
+    share = float(from_father.mean()) if fits else None
     results.append(CheckResult("crossover takes genes from both parents",
                                from_parents and 0.3 <= share <= 0.7,
                                None if share is None else round(share, 3),
-                               "children of shape (P, G), each gene from one parent, ~half "
-                               "from each",
+                               f"children of shape {mothers.shape}, each gene from one "
+                               "parent, ~half from the father",
                                "use np.where(mask, fathers, mothers) with a random mask"))
+    population = art.inputs["population"]
+    sigma, rate = (float(v) for v in art.inputs["mutation"])
     mutated = art.array("mutated")
-    ok_shape = mutated.shape == (POPULATION, GENES) and bool(np.all(np.isfinite(mutated)))
-    changed = mutated != 0 if ok_shape else None
+    ok_shape = mutated.shape == population.shape and bool(np.all(np.isfinite(mutated)))
+    changed = mutated != population if ok_shape else None
     fraction = float(changed.mean()) if ok_shape else None
-    spread = float(mutated[changed].std()) if fraction else None
+    spread = float((mutated - population)[changed].std()) if fraction else None
     results.append(CheckResult("mutation rate and size",
-                               fraction is not None and abs(fraction - 0.2) < 0.02
-                               and spread is not None and abs(spread - 0.5) < 0.05
+                               fraction is not None and abs(fraction - rate) < 0.02
+                               and spread is not None and abs(spread - sigma) < 0.1 * sigma
                                and art.value("input_untouched") is True,
                                None if fraction is None else
                                f"{fraction:.3f} of genes" + ("" if spread is None else
                                                              f", sigma {spread:.3f}"),
-                               "0.2 of genes changed with sigma 0.5, input left untouched",
+                               f"{rate:.3f} of genes changed with sigma {sigma:.3f}, input "
+                               "left untouched",
                                "add rng.normal(0, sigma) to genes where rng.random() < rate; "
                                "return a new array"))
     return results
@@ -123,7 +162,7 @@ def measure_genetic(art, quick: bool) -> list[CheckResult]:
     from aml.lectures.lecture5.evolution import iris_fitness
 
     results = _operator_checks(art)
-    fitness, (x_test, y_test) = iris_fitness()
+    fitness, (x_test, y_test) = iris_fitness(SPLIT_SEED)
     best = art.array("best")
     if best.shape != (fitness.layout.n_genes,):
         return results + [CheckResult("evolve returns one genome", False, str(best.shape),
@@ -133,11 +172,14 @@ def measure_genetic(art, quick: bool) -> list[CheckResult]:
         return results + [CheckResult("evolve returns one genome", False, "contains NaN or inf",
                                       "finite weights", "return population[index of the best "
                                       "score]", status=INVALID)]
-    accuracy = round(float(fitness.accuracy(best.astype(np.float32), x_test, y_test)[0]), 4)
-    results.append(against("iris test accuracy", accuracy,
-                           target_of("l5.genetic_trainer", "test_accuracy"), quick,
-                           "keep the elite, select by tournament, and check that "
-                           "mutation is not too large"))
+    from aml.lectures.lecture1.checks import against_baseline
+
+    probabilities = fitness.layout.forward(best.astype(np.float32)[None, :], x_test)[0]
+    correct = probabilities.argmax(-1) == y_test.argmax(-1)
+    results.append(against_baseline(
+        "iris test accuracy", correct, SPLIT_SEED,
+        target_of("l5.genetic_trainer", "flowers_behind_linear"), quick,
+        "keep the elite, select by tournament, and check that mutation is not too large"))
     seconds = art.seconds if art.seconds is not None else art.value("claimed_seconds")
     seconds = float(seconds) if finite(seconds) else None
     results.append(against("time to train", seconds,

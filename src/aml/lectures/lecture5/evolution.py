@@ -94,7 +94,8 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
     model = iris_classifier()
     set_genome(model, result.best)
     keras_probs = keras.ops.convert_to_numpy(model(x_test, training=False))
-    keras_test = float(np.mean(keras_probs.argmax(-1) == y_test.argmax(-1)))
+    correct = keras_probs.argmax(-1) == y_test.argmax(-1)
+    keras_test = float(np.mean(correct))
     keras.utils.set_random_seed(ctx.seed)
     adam = IrisConfig(epochs=config.adam_epochs, trainer="fast")
     history, adam_test = train_iris(iris_classifier(), adam, ctx.seed)
@@ -123,8 +124,11 @@ def genetic(config: GeneticConfig, ctx: RunContext) -> dict:
     right.legend()
     fig.tight_layout()
     ctx.save_figure(fig, "genetic")
+    from aml.lectures.lecture1.iris import against_linear
+
     return {
         "test_accuracy": ga_test,
+        **against_linear(correct, IrisConfig(test_size=0.2), ctx.seed),
         "keras_test_accuracy": keras_test,
         "adam_test_accuracy": adam_test["accuracy"],
         "ga_seconds": result.seconds,

@@ -8,8 +8,8 @@ loss(y_true, y_pred) -> scalar tensor equal to
 y_pred holds predicted |psi|^2 at positions spread evenly over the well [0, length], so
 mean(y_pred) * length estimates the integral of |psi|^2, which physics says is 1. Use
 keras.ops (not NumPy) so gradients flow, on TensorFlow and on JAX.
-The check trains the lecture's network on miscalibrated, noisy samples with plain MSE and
-with your loss: yours must cut the normalisation error at least 5x without a worse test MSE.
+The check trains the lecture's network on noisy samples with plain MSE and with your loss:
+yours must cut the normalisation error (improvement above 1x) without a worse test MSE.
 Check your work with: aml check l4.normalisation_loss
 """
 
