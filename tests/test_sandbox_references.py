@@ -97,3 +97,12 @@ def test_aml_grade_gives_every_reference_full_marks_on_jax(exercise_id, tmp_path
     """`aml grade` on JAX, every exercise: both jails run Keras on JAX (a NumPy-only
     student side, l2.compare and l5, is graded with a JAX measuring side)."""
     _grade_reference(catalog.get(exercise_id, kind="exercise"), "jax", tmp_path)
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("exercise_id", [e.id for e in catalog.exercises()
+                                         if e.id not in ("l1.functional", "l5.genetic_trainer")])
+def test_aml_grade_gives_every_reference_full_marks_on_tensorflow(exercise_id, tmp_path):
+    """`aml grade` on TensorFlow for the exercises `make test` does not grade this way (it
+    runs all of them through `aml check`, the same jails, and two through `aml grade`)."""
+    _grade_reference(catalog.get(exercise_id, kind="exercise"), "tensorflow", tmp_path)
