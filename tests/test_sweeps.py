@@ -136,14 +136,13 @@ def test_sqlite_sweep_two_processes(tmp_path, capsys):
     for row in summary["trials"]:  # every trial is matched or beaten by a front member
         assert any(f["parameters"] <= row["parameters"] and f["metric"] >= row["metric"]
                    for f in summary["front"])
-    (answer,) = summary["per_tier"]
-    reached = [r for r in summary["trials"] if r["metric"] >= 0.93]
-    expected = min((r["parameters"] for r in reached), default=None)
-    assert answer["tier"] == 0.93
-    assert (answer["row"] or {}).get("parameters") == expected
+    # Iris's target is relative (flowers behind Fisher's discriminant on the same flowers):
+    # it has no accuracy rung, so there is no "smallest model per tier" (tested on lecture 3's
+    # tiers in test_lectures_lecture3.py and test_report.py).
+    assert summary["tiers"] == [] and summary["per_tier"] == []
     assert _png_width(folder / "pareto.png") > 400
     assert "Pareto front (val_accuracy vs parameters; test_accuracy of these models only)" \
-        in printed and "Smallest model per tier (reached on val_accuracy)" in printed
+        in printed and "Smallest model per tier" not in printed
     assert summary["settings"] == {"epochs": 30} and "held: epochs=30" in printed
     assert (tmp_path / "sweeps.db").is_file()
     # --trials 0 only summarises, adopting what the study held.
