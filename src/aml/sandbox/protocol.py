@@ -244,14 +244,22 @@ class Artifacts:
         if not isinstance(model, keras.Model):
             raise ArtifactError("the saved configuration is not a keras.Model")
         weights = self.weights(name)
-        mine = model.weights
-        if len(mine) != len(weights) or any(tuple(w.shape) != a.shape
-                                            for w, a in zip(mine, weights)):
+        if not assign_weights(model, weights):
             raise ArtifactError(f"{len(weights)} saved weights do not fit the saved "
-                                f"architecture ({len(mine)} weights)")
-        for variable, array in zip(mine, weights):
-            variable.assign(array.astype(variable.dtype))
+                                f"architecture ({len(model.weights)} weights)")
         return model
+
+
+def assign_weights(model, arrays) -> bool:
+    """Load returned arrays into a model built on the measuring side, when their shapes are
+    its variables' shapes; False (nothing assigned) when they are not."""
+    variables = model.weights
+    if len(variables) != len(arrays) or any(tuple(v.shape) != a.shape
+                                            for v, a in zip(variables, arrays)):
+        return False
+    for variable, array in zip(variables, arrays):
+        variable.assign(array.astype(variable.dtype))
+    return True
 
 
 # Classes a saved configuration may name: Keras's own building blocks, nothing that runs

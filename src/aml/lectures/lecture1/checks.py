@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 
 from aml.grading.checks import INVALID, CheckResult, against, call_student, read_specs, target_of
-from aml.sandbox.protocol import ArtifactError, Checker
+from aml.sandbox.protocol import ArtifactError, Checker, assign_weights
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -62,11 +62,7 @@ def _expected_network(weights):
     from aml.models.iris import iris_classifier
 
     model = iris_classifier("sequential", hidden=8)
-    if [w.shape for w in weights] != [tuple(v.shape) for v in model.weights]:
-        return None
-    for variable, array in zip(model.weights, weights):
-        variable.assign(array.astype("float32"))
-    return model
+    return model if assign_weights(model, weights) else None
 
 
 def _dense_layers(model):
