@@ -77,7 +77,8 @@ def main():
     from aml.backend import use_backend
 
     use_backend(os.environ.get("KERAS_BACKEND", "tensorflow"))
-    from aml.lectures.lecture3.images import carve_validation, load_images, standard_error
+    from aml.lectures.lecture3.images import carve_validation, load_images
+    from aml.stats import accuracy_se
     from aml.tables import format_table
 
     scale = float(_arg("--scale", "1"))
@@ -93,7 +94,7 @@ def main():
         reach = [next((s for s, a in points if a >= tier), None) for tier in TIERS]
         rows.append([name, parameters, len(points), f"{points[-1][0] / len(points):.1f}",
                      f"{max(a for _, a in points):.4f}",
-                     f"{test:.4f} +- {standard_error(test, len(data.y_test)):.4f}"] +
+                     f"{test:.4f} +- {accuracy_se(test, len(data.y_test)):.4f}"] +
                     [f"{t:.0f}" if t is not None else "not reached" for t in reach])
         print(format_table(rows[-1:], _HEADER), flush=True)  # a long run cut short keeps it
     print()

@@ -74,6 +74,20 @@ def test_flip_and_crop_moves_pixels_without_changing_them():
                    for i in range(5) for j in range(5))
 
 
+def test_constant_schedule_has_the_one_cycle_mean_rate():
+    """The ablation's flat rate takes the same total step length as the one-cycle run."""
+    from aml.training.augmented import ONE_CYCLE_MEAN, one_cycle
+
+    steps = 1000
+    schedule = one_cycle(0.2, steps)
+    rates = np.array([float(schedule(step)) for step in range(steps)])
+    assert rates.max() == pytest.approx(0.2, rel=1e-3)
+    assert rates[0] == pytest.approx(0.02)
+    assert rates[-1] == pytest.approx(0.2 * 0.001 / 0.8, abs=1e-6)
+    assert rates.mean() / 0.2 == pytest.approx(ONE_CYCLE_MEAN, abs=2e-3)
+    assert ONE_CYCLE_MEAN == pytest.approx(0.51)
+
+
 def test_validation_carve_follows_the_seed_and_never_overlaps():
     data = images.load_images("digits")
     x0, _, xv0, _ = images.carve_validation(data, 100, seed=0)

@@ -35,6 +35,11 @@ def flip_and_crop(x: np.ndarray, rng: np.random.Generator, pad: int = 2,
     return shifted
 
 
+# the mean of one_cycle's rate over a run, in units of its peak (defaults: warm-up 0.2 from
+# 0.1 x peak, then down to 0): 0.2 x (0.1 + 1) / 2 + 0.8 x 1 / 2
+ONE_CYCLE_MEAN = 0.2 * (0.1 + 1) / 2 + 0.8 / 2
+
+
 def one_cycle(peak: float, total_steps: int, warmup: float = 0.2, start: float = 0.1):
     """Learning rate per step: linear from `start` x peak up to `peak` over the first
     `warmup` of the steps, then linear down to 0 at `total_steps`."""
@@ -65,22 +70,31 @@ def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_siz
                   peak_lr: float, validation_data=None, optimizer: str = "sgd",
                   weight_decay: float = 5e-4, label_smoothing: float = 0.2, pad: int = 2,
                   flip: bool = True, augment: bool = True, test_flips: bool = True,
-                  seed: int = 0,
+                  schedule: str = "one_cycle", seed: int = 0,
                   on_epoch: Callable[[int, dict], None] | None = None) -> dict:
     """Train a logits-output classifier on integer labels; returns the per-epoch history
     (loss and accuracy on the augmented images; val_accuracy when `validation_data` is
     given, with mirrored predictions when `test_flips`; "time", the training seconds up to
-    each epoch's end, validation passes excluded) and "seconds", their total."""
+    each epoch's end, validation passes excluded) and "seconds", their total.
+
+    `schedule` "constant" replaces the one-cycle rate by its mean (`ONE_CYCLE_MEAN` x
+    peak_lr), the same total step length without warm-up or annealing: the ablation of
+    benchmarks/bench_cifar_ablation.py."""
     import keras
 
     n_classes = int(model.outputs[0].shape[-1])
     steps = int(np.ceil(len(x) / batch_size)) * epochs
-    schedule = one_cycle(peak_lr, steps)
+    if schedule == "one_cycle":
+        rate = one_cycle(peak_lr, steps)
+    elif schedule == "constant":
+        rate = ONE_CYCLE_MEAN * peak_lr
+    else:
+        raise ValueError(f"unknown schedule {schedule!r}; choose 'one_cycle' or 'constant'")
     if optimizer == "sgd":
-        opt = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True,
+        opt = keras.optimizers.SGD(rate, momentum=0.9, nesterov=True,
                                    weight_decay=weight_decay)
     elif optimizer == "adamw":
-        opt = keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
+        opt = keras.optimizers.AdamW(rate, weight_decay=weight_decay)
     else:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose 'sgd' or 'adamw'")
     model.compile(opt, keras.losses.CategoricalCrossentropy(from_logits=True,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from aml.context import RunContext
+from aml.stats import accuracy_se
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
     # The test set is scored once, after training, with the same mirrored predictions.
     logits = predict_logits(model, data.x_test, config.test_flips)
     accuracy = float(np.mean(logits.argmax(-1) == data.y_test))
-    error = standard_error(accuracy, len(data.y_test))
+    error = accuracy_se(accuracy, len(data.y_test))
     per_epoch = history["seconds"] / max(config.epochs, 1)
     parameters = model.count_params()
     ctx.log(f"{label}: validation accuracy {history['val_accuracy'][-1]:.4f}, test accuracy "
@@ -226,11 +227,6 @@ def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
             "final_val_accuracy": round(history["val_accuracy"][-1], 4),
             "parameters": parameters, "training_seconds": round(history["seconds"], 1),
             "seconds_per_epoch": round(per_epoch, 2)}
-
-
-def standard_error(accuracy: float, n: int) -> float:
-    """The binomial standard error of an accuracy measured on n test items."""
-    return float(np.sqrt(accuracy * (1 - accuracy) / max(n, 1)))
 
 
 def ann_images(config: AnnConfig, ctx: RunContext) -> dict:
@@ -315,7 +311,7 @@ def feature_maps(config: FeatureMapsConfig, ctx: RunContext) -> dict:
     return {"dataset": data.dataset, "test_accuracy": round(test["accuracy"], 4),
             "chance_accuracy": round(chance, 4),
             "accuracy_over_chance": round(test["accuracy"] - chance, 4),
-            "accuracy_over_chance_se": round(standard_error(test["accuracy"],
+            "accuracy_over_chance_se": round(accuracy_se(test["accuracy"],
                                                             len(data.y_test)), 4),
             "parameters": model.count_params(), "n_test": len(data.x_test),
             "filters_shown": int(kernels.shape[-1]),

@@ -49,9 +49,24 @@ _COURSE_CNN = "the course: lecture 3, exercise 2, top tier 80%"
 # The lowest convolutional rung is the level where a CNN counts as working: on CIFAR-10 it
 # is above every dense rung, which is the course's point of the comparison.
 _COURSE_CNN_FIRST = "the course: lecture 3, exercise 2, first tier 60% (above every ANN tier)"
-TEXT_TIERS = Tiers("test_accuracy", (("imdb", (0.80, 0.85, 0.90)),
-                                     ("movie_snippets", (0.70, 0.75, 0.80)),
-                                     ("synthetic", (0.70, 0.85, 0.95))))
+# Text: the course asks for 90 % on IMDB and names no lower rung. The snippets are a subset
+# of Pang & Lee's (2005) sentence polarity data ("MR", 10,662 Rotten Tomatoes snippets), a
+# standard benchmark; its published 10-fold results without pre-trained word vectors rank
+# them: Kim (2014), EMNLP, Table 2, MR column: CNN-rand 76.1, MNB 79.0 and NBSVM 79.4 (the
+# last two from Wang & Manning 2012, bigram features). Here a snippet's label is the sign of
+# its raters' mean score (VADER's ground truth), not the original's, so the figures are a
+# close reference, not the same task.
+_COURSE_TEXT = "the course: lecture 3, exercise 3 (\"Can you reach 90% accuracy?\")"
+_MR = "Kim (2014), EMNLP, Table 2, MR (Pang & Lee's Rotten Tomatoes snippets)"
+SNIPPETS_NBSVM = f"{_MR}: NBSVM with bigrams (Wang & Manning 2012) 0.794"
+TEXT_TIERS = Tiers("test_accuracy", (("imdb", (0.90,)),
+                                     ("movie_snippets", (0.761, 0.790, 0.794)),
+                                     ("synthetic", (0.70, 0.85, 0.95))),
+                   sources=(("imdb", _COURSE_TEXT),
+                            ("movie_snippets", f"{_MR}: CNN-rand 0.761, multinomial naive "
+                                               "Bayes 0.790, NBSVM with bigrams 0.794"),
+                            ("synthetic", "test-only ladder for generated sentences whose "
+                                          "label needs memory; not a course target")))
 
 ENTRIES = (
     Example("l3.ann_images", 3, "Dense-only image classifier (CIFAR-10, else Fashion-MNIST)",
@@ -89,8 +104,10 @@ ENTRIES = (
             topics=("convolution",)),
     Example("l3.text_sentiment", 3, "Review sentiment: SimpleRNN, LSTM, BiLSTM, custom cell",
             f"{_HERE}.text:text_sentiment", f"{_HERE}.text:TextConfig",
-            (Target("test_accuracy", ">=", 0.80, quick=0.6, when=(("dataset", "movie_snippets"),)),
-             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),))),
+            (Target("test_accuracy", ">=", 0.794, quick=0.6, when=(("dataset", "movie_snippets"),),
+                    source=SNIPPETS_NBSVM),
+             Target("test_accuracy", ">=", 0.90, quick=0.6, when=(("dataset", "imdb"),),
+                    source=_COURSE_TEXT)),
             topics=("recurrent",),
             backend="jax"),  # recurrent layers: 2-3x faster per epoch than TensorFlow here
     Exercise("l3.ann", 3, "Dense-only image classifier: parameters per accuracy tier",
@@ -105,8 +122,10 @@ ENTRIES = (
              tiers=CNN_TIERS),
     Exercise("l3.text", 3, "Review sentiment with memory (RNN, LSTM, BiLSTM, own cell)",
              "lecture3/text.py", f"{_HERE}.solutions:text.py", f"{_HERE}.checks:check_text",
-             (Target("test_accuracy", ">=", 0.80, when=(("dataset", "movie_snippets"),)),
-              Target("test_accuracy", ">=", 0.90, when=(("dataset", "imdb"),))),
+             (Target("test_accuracy", ">=", 0.794, when=(("dataset", "movie_snippets"),),
+                     source=SNIPPETS_NBSVM),
+              Target("test_accuracy", ">=", 0.90, when=(("dataset", "imdb"),),
+                     source=_COURSE_TEXT)),
              tiers=TEXT_TIERS),
     Example("l3.reservoir", 3, "Echo state network on Mackey-Glass vs an LSTM",
             f"{_HERE}.reservoir:reservoir",
