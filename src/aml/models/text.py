@@ -250,6 +250,39 @@ class MaskedMaxMeanPooling(keras.layers.Layer):
         return (input_shape[0], 2 * input_shape[-1])
 
 
+@keras.saving.register_keras_serializable(package="aml")
+class OffsetBinaryCrossentropy(keras.losses.Loss):
+    """Binary cross-entropy of a sigmoid output moved by a per-example offset on the logit
+    scale: y_true's columns are (target in [0, 1], offset); with one column the offset is 0.
+
+    It trains a wide-and-deep model as if its fixed linear path gave, for each training
+    text, the score of a linear model that never saw that text (cross-fitting): the offset
+    is that out-of-fold score minus the fixed path's own. Validation and test texts were
+    never seen by the fixed path, so they need no offset."""
+
+    def __init__(self, epsilon: float = 1e-6, name: str = "offset_binary_crossentropy",
+                 **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.epsilon = epsilon
+
+    def call(self, y_true, y_pred):
+        y_true = keras.ops.cast(y_true, y_pred.dtype)
+        p = keras.ops.clip(y_pred, self.epsilon, 1 - self.epsilon)
+        z = keras.ops.log(p) - keras.ops.log1p(-p)
+        if y_true.shape[-1] > 1:
+            z = z + y_true[..., 1:2]
+        return keras.ops.mean(keras.ops.softplus(z) - y_true[..., :1] * z, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+def logits(p, epsilon: float = 1e-6) -> np.ndarray:
+    """log(p / (1 - p)) of probabilities, clipped to [epsilon, 1 - epsilon] (float64)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), epsilon, 1 - epsilon)
+    return np.log(p) - np.log1p(-p)
+
+
 def naive_bayes_scores(ids: np.ndarray, labels, vocab_size: int, alpha: float = 1.0):
     """Per-token log-count ratio log(p(token|positive) / p(token|negative)) (Wang & Manning's
     NBSVM), from training ids (one row per text, any shape) and 0/1 labels; 0 for padding

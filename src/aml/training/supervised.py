@@ -20,8 +20,11 @@ from keras import ops
 
 def accuracy(y_true, y_pred):
     """Fraction of correct predictions for one-hot, integer or single-sigmoid targets (0/1 or
-    soft targets in [0, 1], whose class is the side of 0.5 they fall on)."""
+    soft targets in [0, 1], whose class is the side of 0.5 they fall on; for a sigmoid, a
+    target array of several columns holds the target first, e.g. OffsetBinaryCrossentropy's)."""
     if y_pred.shape[-1] == 1:
+        if len(y_true.shape) == 2 and y_true.shape[-1] > 1:  # (target, offset, ...) columns
+            y_true = y_true[:, :1]
         hits = (y_pred[..., 0] > 0.5) == (ops.cast(ops.reshape(y_true, (-1,)), "float32") > 0.5)
     elif len(y_true.shape) == len(y_pred.shape):
         hits = ops.argmax(y_pred, axis=-1) == ops.argmax(y_true, axis=-1)

@@ -100,6 +100,11 @@ class TextConfig:
     # the linear path starts as the trained baseline of the same fold and stays fixed, so
     # the memory layer learns what the linear score leaves out
     linear_warm: bool = False
+    # with linear_warm: train the memory layer against out-of-fold linear scores, from this
+    # many linear models each trained without one part of the training texts (0 = off): the
+    # fixed path fits its own training texts almost perfectly, which leaves the memory layer
+    # nothing to learn from them (OffsetBinaryCrossentropy)
+    linear_crossfit: int = 0
     lexicon_scale: float = 1.0  # channel 1 starts at each word's VADER valence / 4
     soft_labels: float = 3.0  # targets sigmoid(k * graded score); 0 = hard 0/1 labels
     ensemble: int = 5  # the best kind is trained on this many folds, averaged
@@ -129,10 +134,12 @@ class TextConfig:
 
 def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, seed=0,
                      on_epoch=None, on_batch=None):
-    """Adam + binary cross-entropy (y may be soft targets in [0, 1]); keeps the weights of the
-    epoch with the best validation accuracy. Returns (history, best epoch, seconds per epoch)."""
+    """Adam + binary cross-entropy (y may be soft targets in [0, 1], or (target, logit offset)
+    rows: OffsetBinaryCrossentropy); keeps the weights of the epoch with the best validation
+    accuracy. Returns (history, best epoch, seconds per epoch)."""
     import keras
 
+    from aml.models.text import OffsetBinaryCrossentropy
     from aml.training import supervised
 
     best = {"accuracy": -1.0, "epoch": 0, "weights": None}
@@ -143,9 +150,11 @@ def train_text_model(model, x, y, xv, yv, *, epochs, batch_size, learning_rate, 
         if on_epoch is not None:
             on_epoch(epoch, logs)
 
+    y = np.asarray(y, dtype="float32")
+    offsets = y.ndim == 2
+    loss = OffsetBinaryCrossentropy() if offsets else keras.losses.BinaryCrossentropy()
     start = time.perf_counter()
-    history = supervised.fit(model, x, np.asarray(y, dtype="float32")[:, None],
-                             loss=keras.losses.BinaryCrossentropy(), epochs=epochs,
+    history = supervised.fit(model, x, y if offsets else y[:, None], loss=loss, epochs=epochs,
                              batch_size=batch_size, validation_data=(xv, yv[:, None]),
                              optimizer=keras.optimizers.Adam(learning_rate), seed=seed,
                              on_epoch=remember, on_batch=on_batch)
@@ -280,20 +289,28 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
     config = config.for_dataset(data.dataset)
 
     baselines = {}  # fold -> the trained linear baseline (its first result row)
+    offsets = {}  # fold -> out-of-fold minus fixed linear scores of its training texts
 
     def train(kind: str, fold: int, label: str):
         split = fold_split(data, config, fold)
         seed = ctx.seed + 1000 * fold
-        keras.utils.set_random_seed(seed)
+        targets = split.targets
+        wide = config.linear and config.linear_warm and kind != LINEAR_KIND
+        if wide and fold not in baselines:
+            train(LINEAR_KIND, fold, f"{LINEAR_KIND} fold {fold + 1} (linear path)")
+        if wide and config.linear_crossfit > 1:
+            if fold not in offsets:
+                offsets[fold] = crossfit_offsets(split, baselines[fold][0], config, seed,
+                                                 len(data.tokens), data.length, ctx)
+            targets = np.stack([targets, offsets[fold]], axis=1)
+        keras.utils.set_random_seed(seed)  # the same start whatever was trained before
         model = text_model(kind, config, split, len(data.tokens), data.length)
-        if config.linear and config.linear_warm and kind != LINEAR_KIND:
-            if fold not in baselines:
-                train(LINEAR_KIND, fold, f"{LINEAR_KIND} fold {fold + 1} (linear path)")
+        if wide:
             _fix_linear_path(model, baselines[fold][0])
         epochs = config.linear_epochs if kind == LINEAR_KIND else config.epochs
         bar = ctx.progress(label, epochs)
         history, best_epoch, per_epoch = train_text_model(
-            model, split.x_train, split.targets, split.x_val, split.y_val, epochs=epochs,
+            model, split.x_train, targets, split.x_val, split.y_val, epochs=epochs,
             batch_size=config.batch_size, learning_rate=config.learning_rate, seed=seed,
             on_epoch=lambda e, logs: bar.update(e, **logs), on_batch=bar.batches(epochs))
         result = (model, history, best_epoch, per_epoch,
@@ -344,6 +361,40 @@ def text_sentiment(config: TextConfig, ctx: RunContext) -> dict:
                    val_accuracy=best[1], n_test=len(data.y_test))
     ctx.save_figure(_curves_figure(curves, data.dataset), "validation_accuracy")
     return metrics
+
+
+def crossfit_offsets(split: TextSplit, baseline, config: TextConfig, seed: int,
+                     vocab_size: int, length: int, ctx: RunContext) -> np.ndarray:
+    """Per training text of `split`: the logit of a linear n-gram model that did not train on
+    it minus the logit of the fixed linear path (`baseline`) that did.
+
+    The training texts are cut into `config.linear_crossfit` consecutive parts; for each, a
+    linear baseline (same recipe, its epoch chosen on the split's validation texts) trains
+    on the others and scores it. The memory model beside the fixed path then sees, through
+    OffsetBinaryCrossentropy, the errors a linear score makes on texts it has not seen,
+    which is all it will face on validation and test texts."""
+    import keras
+
+    from aml.models.text import logits, naive_bayes_scores
+
+    n = len(split.x_train)
+    labels = (np.asarray(split.targets) > 0.5).astype(np.int64)
+    out_of_fold = np.empty(n)
+    for part, held in enumerate(np.array_split(np.arange(n), config.linear_crossfit)):
+        keep = np.setdiff1d(np.arange(n), held)
+        ratios = naive_bayes_scores(split.x_train[keep], labels[keep], vocab_size)
+        keras.utils.set_random_seed(seed + 100 * (part + 1))
+        model = text_model(LINEAR_KIND, config, replace(split, ratios=ratios), vocab_size,
+                           length)
+        bar = ctx.progress(f"{LINEAR_KIND} without part {part + 1}/{config.linear_crossfit}",
+                           config.linear_epochs)
+        train_text_model(model, split.x_train[keep], split.targets[keep], split.x_val,
+                         split.y_val, epochs=config.linear_epochs,
+                         batch_size=config.batch_size, learning_rate=config.learning_rate,
+                         seed=seed + 100 * (part + 1),
+                         on_epoch=lambda e, logs, bar=bar: bar.update(e, **logs))
+        out_of_fold[held] = logits(probabilities(model, split.x_train[held]))
+    return (out_of_fold - logits(probabilities(baseline, split.x_train))).astype("float32")
 
 
 def _fix_linear_path(model, baseline):
