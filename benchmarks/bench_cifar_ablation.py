@@ -25,43 +25,24 @@ from dataclasses import replace
 
 import numpy as np
 
-# row -> what differs from the recipe (fields of CnnConfig, or "schedule")
+# row -> the CnnConfig fields that differ from the recipe
 ABLATIONS = {
     "recipe": {},
     "no_test_flips": {"test_flips": False},
     "no_batch_norm": {"batch_norm": False},
-    "no_flips_or_crops": {"augment": False},
+    "no_flips_or_crops": {"flip": False, "crop_pad": 0},
     "constant_lr": {"schedule": "constant"},
     "no_label_smoothing": {"label_smoothing": 0.0},
 }
-_TRAINING_FIELDS = ("schedule", "augment")
 
 
 def _arg(name, default):
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
-def train(config, x, y, xv, yv, extra: dict):
-    """(history, trained model) of one CnnConfig run, seed 0."""
-    import keras
-
-    from aml.lectures.lecture3.images import build_image_model
-    from aml.training.augmented import fit_augmented
-
-    keras.utils.set_random_seed(0)
-    channels = x.reshape(-1, x.shape[-1])
-    model = build_image_model(config, x.shape[1:], 10, mean=channels.mean(0),
-                              variance=channels.var(0))
-    history = fit_augmented(model, x, y, epochs=config.epochs, batch_size=config.batch_size,
-                            peak_lr=config.peak_lr, validation_data=(xv, yv),
-                            weight_decay=config.weight_decay,
-                            label_smoothing=config.label_smoothing, pad=config.crop_pad,
-                            flip=config.flip, test_flips=config.test_flips, seed=0, **extra)
-    return history, model
-
-
 def run_row(name: str, base, x, y, xv, yv, trained: dict):
     """(seconds, final val accuracy, best val accuracy, s to 0.80 or None) of one row."""
+    from aml.lectures.lecture3.images import train_recipe
     from aml.training.augmented import predict_logits
 
     change = ABLATIONS[name]
@@ -69,9 +50,7 @@ def run_row(name: str, base, x, y, xv, yv, trained: dict):
         history, model = trained["recipe"]
         plain = float(np.mean(predict_logits(model, xv, flips=False).argmax(-1) == yv))
         return history["seconds"], plain, None, None
-    extra = {k: v for k, v in change.items() if k in _TRAINING_FIELDS}
-    config = replace(base, **{k: v for k, v in change.items() if k not in _TRAINING_FIELDS})
-    history, model = train(config, x, y, xv, yv, extra)
+    model, history = train_recipe(replace(base, **change), x, y, xv, yv, 10, seed=0)
     trained[name] = history, model
     scores = history["val_accuracy"]
     reach = next((t for t, a in zip(history["time"], scores) if a >= 0.80), None)

@@ -54,21 +54,10 @@ def course_run(x, y, xv, yv, x_test, y_test, epochs):
 
 
 def aml_run(x, y, xv, yv, x_test, y_test):
-    import keras
+    from aml.lectures.lecture3.images import CnnConfig, train_recipe
+    from aml.training.augmented import predict_logits
 
-    from aml.lectures.lecture3.images import CnnConfig, build_image_model
-    from aml.training.augmented import fit_augmented, predict_logits
-
-    config = CnnConfig()
-    keras.utils.set_random_seed(0)
-    channels = x.reshape(-1, x.shape[-1])
-    model = build_image_model(config, x.shape[1:], 10, mean=channels.mean(0),
-                              variance=channels.var(0))
-    history = fit_augmented(model, x, y, epochs=config.epochs, batch_size=config.batch_size,
-                            peak_lr=config.peak_lr, validation_data=(xv, yv),
-                            weight_decay=config.weight_decay,
-                            label_smoothing=config.label_smoothing, pad=config.crop_pad,
-                            flip=config.flip, test_flips=config.test_flips, seed=0)
+    model, history = train_recipe(CnnConfig(), x, y, xv, yv, 10, seed=0)
     test = float(np.mean(predict_logits(model, x_test).argmax(-1) == y_test))
     return list(zip(history["time"], history["val_accuracy"])), test, model.count_params()
 

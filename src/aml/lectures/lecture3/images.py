@@ -95,6 +95,7 @@ class Recipe:
     crop_pad: int = 2
     flip: bool = True
     test_flips: bool = True
+    schedule: str = "one_cycle"  # or "constant": its mean rate throughout (an ablation)
     validation_size: int = 5000
     train_limit: int | None = None
     test_limit: int | None = None
@@ -187,12 +188,29 @@ def _evaluate_in_batches(model, x, y, loss, batch: int = 2000) -> dict:
     return {"loss": total_loss / len(x), "accuracy": hits / len(x)}
 
 
-def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
-    """Train on the training images less a validation carve, report both accuracies."""
+def train_recipe(config: Recipe, x, y, xv, yv, n_classes: int, seed: int, on_epoch=None):
+    """(model, history): the model `config` describes, built from `seed` and trained the
+    small-budget way (`fit_augmented`) on x/y, scored on xv/yv after each epoch."""
     import keras
 
+    from aml.training.augmented import fit_augmented
+
+    keras.utils.set_random_seed(seed)
+    channels = x.reshape(-1, x.shape[-1])
+    model = build_image_model(config, x.shape[1:], n_classes, mean=channels.mean(0),
+                              variance=channels.var(0))
+    history = fit_augmented(
+        model, x, y, epochs=config.epochs, batch_size=config.batch_size,
+        peak_lr=config.peak_lr, validation_data=(xv, yv), weight_decay=config.weight_decay,
+        label_smoothing=config.label_smoothing, pad=config.crop_pad, flip=config.flip,
+        test_flips=config.test_flips, schedule=config.schedule, seed=seed, on_epoch=on_epoch)
+    return model, history
+
+
+def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
+    """Train on the training images less a validation carve, report both accuracies."""
     from aml.plots import training_curves
-    from aml.training.augmented import fit_augmented, predict_logits
+    from aml.training.augmented import predict_logits
 
     data = load_images(config.dataset, config.train_limit, config.test_limit, seed=ctx.seed)
     if data.note:
@@ -200,17 +218,9 @@ def _run_image_example(config: Recipe, ctx: RunContext, label: str) -> dict:
     x, y, xv, yv = carve_validation(data, config.validation_size, ctx.seed)
     ctx.log(f"dataset: {data.dataset} ({len(x)} training, {len(xv)} validation, "
             f"{len(data.x_test)} test images of shape {data.x_train.shape[1:]})")
-    keras.utils.set_random_seed(ctx.seed)
-    channels = x.reshape(-1, x.shape[-1])
-    model = build_image_model(config, x.shape[1:], len(data.class_names),
-                              mean=channels.mean(0), variance=channels.var(0))
     bar = ctx.progress(label, config.epochs)
-    history = fit_augmented(
-        model, x, y, epochs=config.epochs, batch_size=config.batch_size,
-        peak_lr=config.peak_lr, validation_data=(xv, yv), weight_decay=config.weight_decay,
-        label_smoothing=config.label_smoothing, pad=config.crop_pad, flip=config.flip,
-        test_flips=config.test_flips, seed=ctx.seed,
-        on_epoch=lambda e, logs: bar.update(e, **logs))
+    model, history = train_recipe(config, x, y, xv, yv, len(data.class_names), ctx.seed,
+                                  on_epoch=lambda e, logs: bar.update(e, **logs))
     # The test set is scored once, after training, with the same mirrored predictions.
     logits = predict_logits(model, data.x_test, config.test_flips)
     accuracy = float(np.mean(logits.argmax(-1) == data.y_test))
