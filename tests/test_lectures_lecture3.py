@@ -180,19 +180,26 @@ def test_bigram_pairs_learn_negation_and_imdb_settings_apply_only_to_imdb(tmp_pa
     assert text.TextConfig().for_dataset("movie_snippets") == text.TextConfig()
 
 
-def test_wide_and_deep_fixes_the_trained_linear_baseline_beside_the_memory_layer(tmp_path):
-    from aml.models import text as models
-
-    assert text.LINEAR_KIND == models.LINEAR_KIND
+def _wide_synthetic(**changes):
+    """(config, data, fold 0, its trained linear baseline) of a small wide-and-deep LSTM on
+    the generated reviews."""
     config = replace(text.TextConfig.quick(), dataset="synthetic", bigrams=True, linear=True,
                      linear_warm=True, models=(text.LINEAR_KIND, "lstm"), ensemble=1,
-                     epochs=2, linear_epochs=4, units=8, embed_dim=8, dropout=0.0,
-                     batch_size=32, learning_rate=1e-2)
+                     linear_epochs=4, units=8, embed_dim=8, dropout=0.0, batch_size=32,
+                     learning_rate=1e-2, **changes)
     data = text.prepare_texts(config, seed=0, log=lambda message: None)
     split = text.fold_split(data, config, 0)
     baseline = text.text_model(text.LINEAR_KIND, config, split, len(data.tokens), data.length)
     text.train_text_model(baseline, split.x_train, split.targets, split.x_val, split.y_val,
                           epochs=4, batch_size=32, learning_rate=1e-2)
+    return config, data, split, baseline
+
+
+def test_wide_and_deep_fixes_the_trained_linear_baseline_beside_the_memory_layer(tmp_path):
+    from aml.models import text as models
+
+    assert text.LINEAR_KIND == models.LINEAR_KIND
+    config, data, split, baseline = _wide_synthetic(epochs=2)
     model = text.text_model("lstm", config, split, len(data.tokens), data.length)
     text._fix_linear_path(model, baseline)
     score = next(layer for layer in model.layers if isinstance(layer, models.NgramScore))
@@ -233,15 +240,7 @@ def test_offset_cross_entropy_shifts_the_logit_and_is_plain_without_offsets():
 def test_crossfit_offsets_replace_the_fixed_paths_own_fit_by_out_of_fold_scores(tmp_path):
     from aml.models.text import logits
 
-    config = replace(text.TextConfig.quick(), dataset="synthetic", bigrams=True, linear=True,
-                     linear_warm=True, linear_crossfit=3, models=(text.LINEAR_KIND, "lstm"),
-                     ensemble=1, epochs=6, linear_epochs=4, units=8, embed_dim=8, dropout=0.0,
-                     batch_size=32, learning_rate=1e-2)
-    data = text.prepare_texts(config, seed=0, log=lambda message: None)
-    split = text.fold_split(data, config, 0)
-    baseline = text.text_model(text.LINEAR_KIND, config, split, len(data.tokens), data.length)
-    text.train_text_model(baseline, split.x_train, split.targets, split.x_val, split.y_val,
-                          epochs=4, batch_size=32, learning_rate=1e-2)
+    config, data, split, baseline = _wide_synthetic(epochs=6, linear_crossfit=3)
     offsets = text.crossfit_offsets(split, baseline, config, 0, len(data.tokens), data.length,
                                     ctx(tmp_path))
     assert offsets.shape == (len(split.x_train),) and np.isfinite(offsets).all()
