@@ -4,7 +4,8 @@ label smoothing, and predictions averaged over each image and its mirror.
 The tricks that train a small network on CIFAR-10 in a few epochs (Page's and Jordan's fast
 CIFAR-10 runs): flipped and shifted copies multiply the data for free, the learning rate
 warms up and then falls linearly to zero so the last epochs settle, and soft targets keep
-the logits from growing without bound. Each one is measured in the README's lecture 3 table.
+the logits from growing without bound. benchmarks/bench_cifar_ablation.py takes each one out in
+turn; its table is in the README's lecture 3 section.
 """
 
 from __future__ import annotations
