@@ -36,12 +36,13 @@ def flip_and_crop(x: np.ndarray, rng: np.random.Generator, pad: int = 2,
     return shifted
 
 
-# the mean of one_cycle's rate over a run, in units of its peak (defaults: warm-up 0.2 from
-# 0.1 x peak, then down to 0): 0.2 x (0.1 + 1) / 2 + 0.8 x 1 / 2
-ONE_CYCLE_MEAN = 0.2 * (0.1 + 1) / 2 + 0.8 / 2
+WARMUP, START = 0.2, 0.1  # one_cycle's defaults: the share of steps warming up, from START x peak
+# the mean of one_cycle's rate over a run with those defaults, in units of its peak: the
+# average of the rising line over the warm-up, then of the falling one
+ONE_CYCLE_MEAN = WARMUP * (START + 1) / 2 + (1 - WARMUP) / 2
 
 
-def one_cycle(peak: float, total_steps: int, warmup: float = 0.2, start: float = 0.1):
+def one_cycle(peak: float, total_steps: int, warmup: float = WARMUP, start: float = START):
     """Learning rate per step: linear from `start` x peak up to `peak` over the first
     `warmup` of the steps, then linear down to 0 at `total_steps`."""
     import keras
@@ -70,7 +71,7 @@ def predict_logits(model, x: np.ndarray, flips: bool = True, batch: int = 1000) 
 def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
                   peak_lr: float, validation_data=None, optimizer: str = "sgd",
                   weight_decay: float = 5e-4, label_smoothing: float = 0.2, pad: int = 2,
-                  flip: bool = True, augment: bool = True, test_flips: bool = True,
+                  flip: bool = True, test_flips: bool = True,
                   schedule: str = "one_cycle", seed: int = 0,
                   on_epoch: Callable[[int, dict], None] | None = None) -> dict:
     """Train a logits-output classifier on integer labels; returns the per-epoch history
@@ -109,7 +110,7 @@ def fit_augmented(model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_siz
     trained = 0.0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        batch = flip_and_crop(x, rng, pad, flip) if augment else x
+        batch = flip_and_crop(x, rng, pad, flip)
         logs = model.fit(batch, targets, batch_size=batch_size, epochs=1, verbose=0,
                          shuffle=True).history
         trained += time.perf_counter() - start
