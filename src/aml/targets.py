@@ -55,6 +55,11 @@ class Target:
         return f"{self.metric} {self.op} {self.threshold_for(quick):g}{condition}"
 
 
+def percent(fraction: float) -> str:
+    """A rung as a percentage: 0.7 -> "70%", 0.794 -> "79.4%" (a cited rung keeps its decimal)."""
+    return f"{100 * fraction:.4g}%"
+
+
 @dataclass(frozen=True)
 class Tiers:
     """A ladder of thresholds on one metric, per dataset: each rung reached is worth a point.

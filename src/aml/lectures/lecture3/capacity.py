@@ -19,6 +19,7 @@ import numpy as np
 from aml.context import RunContext
 from aml.lectures.lecture3.images import load_images, train_classifier
 from aml.lectures.lecture3.spec import ANN_TIERS, CNN_TIERS
+from aml.targets import percent
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def params_for_accuracy(config: CapacityConfig, ctx: RunContext) -> dict:
         for tier in tiers:
             found = smallest_reaching(validation[family], tier)
             metrics[f"{family.lower()}_params_for_{round(tier * 100)}"] = found
-            ctx.log(f"{family} tier {tier:.0%} on validation: " + (
+            ctx.log(f"{family} tier {percent(tier)} on validation: " + (
                 f"{found:,} parameters" if found else "not reached by this family"))
         # The family's best on validation; its test accuracy is the reported number.
         params, val, test = max(runs[family], key=lambda r: (r[1], -r[0]))
@@ -162,7 +163,7 @@ def _figure(runs, ann_tiers, cnn_tiers, dataset):
         for tier in tiers:
             ax.axhline(tier, color=colours[family], ls=":", lw=1)
             ax.text(min(p for p, _ in points), tier,
-                    f" {family} tier {tier:.0%}", color=colours[family], fontsize=7,
+                    f" {family} tier {percent(tier)}", color=colours[family], fontsize=7,
                     va="bottom")
     front = pareto_front(runs["ANN"] + runs["CNN"])
     ax.step(*zip(*front), where="post", color="black", lw=1.2, label="Pareto front")

@@ -26,6 +26,7 @@ from aml.grading.checks import (
     tiers_of,
 )
 from aml.sandbox.protocol import ArtifactError, Checker
+from aml.targets import percent
 
 read_specs()  # the targets this module grades against, fixed before student code runs
 
@@ -62,22 +63,17 @@ def checked_training(chosen, defaults: dict) -> dict:
     return settings
 
 
-def _percent(fraction: float) -> str:
-    """0.7 -> "70%", 0.794 -> "79.4%": a cited rung keeps its decimal."""
-    return f"{100 * fraction:.4g}%"
-
-
 def tier_results(accuracy: float, parameters: int, tiers, dataset: str,
                  n: int = 0) -> list[CheckResult]:
     """One check per tier (a point each) and a summary line saying the highest tier reached."""
     results = []
     for number, tier in enumerate(tiers, 1):
         results.append(CheckResult(
-            f"tier {number}: test accuracy >= {_percent(tier)} on {dataset}", accuracy >= tier,
+            f"tier {number}: test accuracy >= {percent(tier)} on {dataset}", accuracy >= tier,
             f"{accuracy:.4f} with {parameters:,} parameters", f">= {tier}",
             "train longer, widen or deepen the network, or tune the learning rate", n=n))
     reached = [t for t in tiers if accuracy >= t]
-    summary = (f"tier {len(reached)} of {len(tiers)} ({_percent(reached[-1])})" if reached
+    summary = (f"tier {len(reached)} of {len(tiers)} ({percent(reached[-1])})" if reached
                else "no tier") + f": accuracy {accuracy:.4f}, {parameters:,} parameters"
     results.append(CheckResult("highest tier reached", True, summary, None, "", points=0))
     return results
