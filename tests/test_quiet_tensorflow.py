@@ -33,20 +33,23 @@ print("done")
 """
 
 
-def _run(mode):
+def _run(*modes):
+    """The script once per mode, the runs side by side (each mostly imports TensorFlow):
+    (stdout, stderr) per mode."""
     env = dict(os.environ, PYTHONPATH=aml.SOURCE_ROOT, KERAS_BACKEND="tensorflow")
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
-    return subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True,
-                          env=env, timeout=300)
+    runs = [subprocess.Popen([sys.executable, "-c", SCRIPT, mode], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env) for mode in modes]
+    return [run.communicate(timeout=300) for run in runs]
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's messages")
 def test_models_trained_one_after_another_print_no_retracing_warning():
-    quiet, loud = _run("filtered"), _run("unfiltered")
-    assert "done" in quiet.stdout and "level 3" in quiet.stdout, quiet.stderr
-    assert "retracing" not in quiet.stderr
-    assert "triggered tf.function retracing" in loud.stderr  # what the filter holds back
-    assert not [line for line in quiet.stderr.splitlines() if line[:1] in "EW"
+    (quiet_out, quiet_err), (_, loud_err) = _run("filtered", "unfiltered")
+    assert "done" in quiet_out and "level 3" in quiet_out, quiet_err
+    assert "retracing" not in quiet_err
+    assert "triggered tf.function retracing" in loud_err  # what the filter holds back
+    assert not [line for line in quiet_err.splitlines() if line[:1] in "EW"
                 and line[1:5].isdigit()]  # no C++ "E0000 ..." / "W0000 ..." lines
 
 
