@@ -20,10 +20,10 @@ epochs (about 10 minutes on 2 busy cores); --scale 0.5 halves the images and the
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import replace
 
 import numpy as np
+from options import option
 
 # row -> the CnnConfig fields that differ from the recipe
 ABLATIONS = {
@@ -34,10 +34,6 @@ ABLATIONS = {
     "constant_lr": {"schedule": "constant"},
     "no_label_smoothing": {"label_smoothing": 0.0},
 }
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def run_row(name: str, base, x, y, xv, yv, trained: dict):
@@ -65,9 +61,9 @@ def main():
     from aml.stats import accuracy_se
     from aml.tables import format_table
 
-    scale = float(_arg("--scale", "1"))
-    base = replace(CnnConfig(), epochs=int(_arg("--epochs", str(CnnConfig().epochs))))
-    names = ["recipe"] + [n for n in _arg("--only", ",".join(ABLATIONS)).split(",")
+    scale = float(option("--scale", "1"))
+    base = replace(CnnConfig(), epochs=int(option("--epochs", str(CnnConfig().epochs))))
+    names = ["recipe"] + [n for n in option("--only", ",".join(ABLATIONS)).split(",")
                           if n in ABLATIONS and n != "recipe"]
     data = load_images("cifar10", train_limit=None if scale >= 1 else int(50000 * scale))
     x, y, xv, yv = carve_validation(data, int(base.validation_size * min(scale, 1)), seed=0)

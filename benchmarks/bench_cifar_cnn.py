@@ -16,16 +16,12 @@ Needs CIFAR-10 imported (`aml data list`); `--scale 0.2` keeps a fifth of the tr
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import numpy as np
+from options import option
 
 TIERS = (0.60, 0.70, 0.80)
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def course_run(x, y, xv, yv, x_test, y_test, epochs):
@@ -70,7 +66,7 @@ def main():
     from aml.stats import accuracy_se
     from aml.tables import format_table
 
-    scale = float(_arg("--scale", "1"))
+    scale = float(option("--scale", "1"))
     data = load_images("cifar10", train_limit=None if scale >= 1 else int(50000 * scale))
     x, y, xv, yv = carve_validation(data, int(5000 * min(scale, 1)), seed=0)
     rows = []
@@ -78,7 +74,7 @@ def main():
     for name, run in (("aml l3.cnn_images", lambda: aml_run(x, y, xv, yv, data.x_test,
                                                             data.y_test)),
                       ("course CNN", lambda: course_run(x, y, xv, yv, data.x_test, data.y_test,
-                                                         int(_arg("--course-epochs", "20"))))):
+                                                         int(option("--course-epochs", "20"))))):
         points, test, parameters = run()
         reach = [next((s for s, a in points if a >= tier), None) for tier in TIERS]
         rows.append([name, parameters, len(points), f"{points[-1][0] / len(points):.1f}",

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from options import option
+
 # (label, pooling, padding, batch, dropout, loop): each changes one thing from the baseline
 # (l3.cnn_images' network at batch 128); loop "auto" is what aml picks
 VARIANTS = [("baseline: this backend's pooling", "auto", "same", 128, 0.3, "auto"),
@@ -28,10 +30,6 @@ VARIANTS = [("baseline: this backend's pooling", "auto", "same", 128, 0.3, "auto
             ("batch 256", "auto", "same", 256, 0.3, "auto"),
             ("lax.scan loop", "keras", "same", 128, 0.3, "scan"),
             ("lax.scan loop, BlockMaxPooling2D", "block", "same", 128, 0.3, "scan")]
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def child(samples):
@@ -70,16 +68,16 @@ def child(samples):
 
 
 def main():
-    samples = int(_arg("--samples", "2048"))
+    samples = int(option("--samples", "2048"))
     if "--child" in sys.argv:
         from aml.backend import use_backend
 
-        use_backend(_arg("--child", "tensorflow"))
+        use_backend(option("--child", "tensorflow"))
         return child(samples)
     from aml.tables import format_table
 
     rows = []
-    for backend in _arg("--backends", "tensorflow,jax").split(","):
+    for backend in option("--backends", "tensorflow,jax").split(","):
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
         load = os.getloadavg()[0]
         done = subprocess.run([sys.executable, __file__, "--child", backend, "--samples",

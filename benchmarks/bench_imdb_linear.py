@@ -17,8 +17,9 @@ tokenising.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
+
+from options import option
 
 # row -> the TextConfig.imdb fields that differ from the recipe
 VARIANTS = {
@@ -27,10 +28,6 @@ VARIANTS = {
     "words_600": {"sequence_length": 600, "tail": 150},
     "tokens_400k": {"max_tokens": 400_000},
 }
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def linear_validation(config, seed: int) -> tuple[float, int, int]:
@@ -60,8 +57,8 @@ def main():
     from aml.lectures.lecture3.text import TextConfig
     from aml.tables import format_table
 
-    seeds = [int(s) for s in _arg("--seeds", "0,1,2").split(",")]
-    only = _arg("--only", ",".join(VARIANTS)).split(",")
+    seeds = [int(s) for s in option("--seeds", "0,1,2").split(",")]
+    only = option("--only", ",".join(VARIANTS)).split(",")
     base = TextConfig()
     rows = []
     for name in only:

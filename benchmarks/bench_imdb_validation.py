@@ -15,14 +15,10 @@ Needs IMDB imported (`aml data list`). About 2 minutes a seed on 2 cores.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 
 import numpy as np
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+from options import option
 
 
 def shared_names(train, n: int = 3000, rare: int = 30, seed: int = 0):
@@ -73,8 +69,8 @@ def main():
     from aml.data import imdb
     from aml.tables import format_table
 
-    block = int(_arg("--block", "100"))
-    seeds = [int(s) for s in _arg("--seeds", "0,1,2").split(",")]
+    block = int(option("--block", "100"))
+    seeds = [int(s) for s in option("--seeds", "0,1,2").split(",")]
     found = imdb.reviews()
     train, test = sorted(found["train"]), sorted(found["test"])
     neighbours, random_pairs = shared_names(train)

@@ -25,12 +25,9 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from options import option
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 class EpochClock:
@@ -181,11 +178,11 @@ def run_time_to(run, target):
 
 
 def main():
-    scale = float(_arg("--scale", "1"))
-    backends = _arg("--backends", "tensorflow,jax").split(",")
-    which = _arg("--tasks", "text").split(",")
+    scale = float(option("--scale", "1"))
+    backends = option("--backends", "tensorflow,jax").split(",")
+    which = option("--tasks", "text").split(",")
     if "--child" in sys.argv:
-        return child(_arg("--child", "tensorflow"), scale, which)
+        return child(option("--child", "tensorflow"), scale, which)
     results = {}
     for backend in backends:
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
